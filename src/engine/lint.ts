@@ -1,0 +1,299 @@
+import type { InputKind, SourceDocument } from '../model/document.js';
+import {
+  engineFinding,
+  locate,
+  sortAndDedupe,
+  type Finding,
+  type Fix,
+  type RelatedLocation,
+  type Severity,
+} from '../model/finding.js';
+import type { BaseNode } from '../model/node.js';
+import { SourceText, type Range } from '../model/source.js';
+import { detectKind } from '../parsers/detect.js';
+import { parserFor } from '../parsers/index.js';
+import { builtinRegistry } from './builtin.js';
+import { recommendedConfig } from './presets.js';
+import type { RuleRegistry } from './registry.js';
+import { entrySeverity, interpolate, resolveRuleOptions, severityFromName } from './rule-options.js';
+import type {
+  FixDescriptor,
+  Locatable,
+  ReportDescriptor,
+  ResolvedConfig,
+  RuleContext,
+  RuleModule,
+  Scope,
+} from './types.js';
+
+/** A file read and parsed, before rules run. */
+export interface ParsedFile {
+  filePath: string;
+  text: string;
+  source: SourceText;
+  /** Absent when the kind could not be recognised. */
+  kind?: InputKind;
+  documents: SourceDocument[];
+  /** Parse errors, schema findings, `unknown-input`. */
+  findings: Finding[];
+}
+
+/** Findings of one file, sorted, with the text they index into. */
+export interface LintFileResult {
+  filePath: string;
+  kind?: InputKind;
+  text: string;
+  findings: Finding[];
+}
+
+export interface ParseOptions {
+  kind?: InputKind;
+}
+
+/** Recognises the file's kind (unless given) and parses it; never throws on user input. */
+export function parseText(text: string, filePath: string, options: ParseOptions = {}): ParsedFile {
+  const source = new SourceText(text);
+  const kind = options.kind ?? detectKind(filePath, text);
+  if (!kind) {
+    return {
+      filePath,
+      text,
+      source,
+      documents: [],
+      findings: [
+        engineFinding(
+          source,
+          filePath,
+          'unknown-input',
+          'Unknown input kind: the file is not a recognised iptables, nft, CNI, Docker, Kubernetes, Mesos or node-evidence file. Use --kind to name it.',
+          [0, 0],
+        ),
+      ],
+    };
+  }
+  const parser = parserFor(kind);
+  try {
+    const result = parser.parse(source, filePath);
+    return { filePath, text, source, kind, documents: result.documents, findings: result.findings };
+  } catch (err) {
+    return {
+      filePath,
+      text,
+      source,
+      kind,
+      documents: [],
+      findings: [
+        engineFinding(source, filePath, 'internal-error', `The ${kind} parser failed: ${describeError(err)}`, [0, 0]),
+      ],
+    };
+  }
+}
+
+export interface LintOptions {
+  filePath?: string;
+  kind?: InputKind;
+  config?: ResolvedConfig;
+  registry?: RuleRegistry;
+}
+
+/** Lints one text: everything but I/O. */
+export function lintText(text: string, options: LintOptions = {}): LintFileResult {
+  const filePath = options.filePath ?? '<text>';
+  const file = parseText(text, filePath, { kind: options.kind });
+  const config = options.config;
+  return lintParsed([file], {
+    registry: options.registry,
+    configFor: () => config,
+  })[0];
+}
+
+export interface LintParsedOptions {
+  registry?: RuleRegistry;
+  /** The config in force for a file; `undefined` means `netlint:recommended`. */
+  configFor?: (filePath: string) => ResolvedConfig | undefined;
+  /** Groups files into scopes; by default all given files form one scope. */
+  scopeOf?: (file: ParsedFile) => string;
+}
+
+/** Runs rules over parsed files, scope by scope. Results keep the order of `files`. */
+export function lintParsed(files: ParsedFile[], options: LintParsedOptions = {}): LintFileResult[] {
+  const registry = options.registry ?? builtinRegistry();
+  const scopes = new Map<string, ParsedFile[]>();
+  for (const f of files) {
+    const id = options.scopeOf?.(f) ?? '';
+    const list = scopes.get(id);
+    if (list) list.push(f);
+    else scopes.set(id, [f]);
+  }
+  const byFile = new Map<string, Finding[]>();
+  for (const f of files) byFile.set(f.filePath, [...f.findings]);
+  const sink = (finding: Finding) => {
+    const list = byFile.get(finding.filePath);
+    if (list) list.push(finding);
+    else byFile.set(finding.filePath, [finding]);
+  };
+  for (const [id, scopeFiles] of scopes) {
+    const scope: Scope = { id, documents: scopeFiles.flatMap((f) => f.documents) };
+    for (const file of scopeFiles) {
+      const config = options.configFor?.(file.filePath) ?? recommendedConfig(registry);
+      for (const doc of file.documents) runRules(doc, scope, config, registry, sink);
+    }
+  }
+  return files.map((f) => ({
+    filePath: f.filePath,
+    kind: f.kind,
+    text: f.text,
+    findings: sortAndDedupe(byFile.get(f.filePath) ?? []),
+  }));
+}
+
+interface Listener {
+  rule: RuleModule<any>;
+  fn: (node: BaseNode) => void;
+}
+
+function runRules(
+  doc: SourceDocument,
+  scope: Scope,
+  config: ResolvedConfig,
+  registry: RuleRegistry,
+  sink: (f: Finding) => void,
+): void {
+  const listeners = new Map<string, Listener[]>();
+  const exits: Listener[] = [];
+  const broken = new Set<string>();
+  const fail = (rule: RuleModule<any>, err: unknown) => {
+    if (broken.has(rule.meta.id)) return;
+    broken.add(rule.meta.id);
+    sink(
+      engineFinding(
+        doc.outerSource ?? doc.source,
+        doc.filePath,
+        'internal-error',
+        `Rule "${rule.meta.id}" failed on this file: ${describeError(err)}`,
+        [0, 0],
+      ),
+    );
+  };
+
+  for (const [id, entry] of Object.entries(config.rules)) {
+    const severity = entrySeverity(entry);
+    if (severity === 0) continue;
+    const rule = registry.get(id);
+    if (!rule || !rule.meta.inputs.includes(doc.kind)) continue;
+    const options = resolveRuleOptions(rule, entry);
+    const context = makeContext(rule, severity, doc, scope, config, sink);
+    let handlers;
+    try {
+      handlers = rule.create(context, options);
+    } catch (err) {
+      fail(rule, err);
+      continue;
+    }
+    for (const [type, fn] of Object.entries(handlers)) {
+      if (typeof fn !== 'function') continue;
+      const listener = { rule, fn: fn as (node: BaseNode) => void };
+      if (type === 'Document:exit') exits.push(listener);
+      else {
+        const list = listeners.get(type);
+        if (list) list.push(listener);
+        else listeners.set(type, [listener]);
+      }
+    }
+  }
+  if (listeners.size === 0 && exits.length === 0) return;
+
+  parserFor(doc.kind).walk(doc, (node) => {
+    const list = listeners.get(node.type);
+    if (!list) return;
+    for (const l of list) {
+      if (broken.has(l.rule.meta.id)) continue;
+      try {
+        l.fn(node);
+      } catch (err) {
+        fail(l.rule, err);
+      }
+    }
+  });
+  for (const l of exits) {
+    if (broken.has(l.rule.meta.id)) continue;
+    try {
+      (l.fn as () => void)();
+    } catch (err) {
+      fail(l.rule, err);
+    }
+  }
+}
+
+function makeContext(
+  rule: RuleModule<any>,
+  severity: Severity,
+  doc: SourceDocument,
+  scope: Scope,
+  config: ResolvedConfig,
+  sink: (f: Finding) => void,
+): RuleContext {
+  const { meta } = rule;
+  const message = (messageId: string, data?: Record<string, unknown>) => {
+    const template = meta.messages[messageId];
+    if (template === undefined) throw new TypeError(`Unknown messageId "${messageId}".`);
+    return interpolate(template, data);
+  };
+  const toFix = (target: SourceDocument, d: FixDescriptor): Fix => {
+    const edits = typeof d.edits === 'function' ? d.edits() : d.edits;
+    return {
+      messageId: d.messageId,
+      desc: message(d.messageId, d.data),
+      edits: edits.map((e) => ({ range: outerRange(target, e.range), text: e.text })),
+    };
+  };
+  return {
+    ruleId: meta.id,
+    filePath: doc.filePath,
+    document: doc,
+    source: doc.source,
+    settings: config.settings,
+    scope,
+    report(d: ReportDescriptor) {
+      const target = d.document ?? doc;
+      if (d.fix && meta.fix !== 'safe') throw new TypeError(`Rule "${meta.id}" reported a fix but declares meta.fix "${meta.fix ?? 'none'}".`);
+      if (d.suggest?.length && !meta.fix) throw new TypeError(`Rule "${meta.id}" reported suggestions but declares no meta.fix.`);
+      const range = outerRange(target, rangeOf(d.node));
+      const lowered = d.severity ? severityFromName(d.severity) : severity;
+      const finding: Finding = {
+        ruleId: meta.id,
+        messageId: d.messageId,
+        message: message(d.messageId, d.data),
+        severity: (lowered === 0 ? severity : Math.min(severity, lowered)) as Severity,
+        filePath: target.filePath,
+        range,
+        ...locate(target.outerSource ?? target.source, range),
+      };
+      if (d.path) finding.path = d.path;
+      if (d.fix) finding.fix = toFix(target, d.fix);
+      if (d.suggest?.length) finding.suggestions = d.suggest.map((s) => toFix(target, s));
+      if (d.related?.length) finding.related = d.related.map((r) => related(r.document ?? target, r.node, r.message));
+      sink(finding);
+    },
+  };
+}
+
+function rangeOf(node: Locatable): Range {
+  return node.range;
+}
+
+/** Maps a range of an (embedded) document into its file. */
+export function outerRange(doc: SourceDocument, range: Range): Range {
+  if (!doc.toOuter) return range;
+  return [doc.toOuter(range[0]), doc.toOuter(range[1])];
+}
+
+function related(doc: SourceDocument, node: Locatable, message: string): RelatedLocation {
+  const range = outerRange(doc, rangeOf(node));
+  return { message, filePath: doc.filePath, range, ...locate(doc.outerSource ?? doc.source, range) };
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  return String(err);
+}

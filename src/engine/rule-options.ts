@@ -1,0 +1,66 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import type { Severity, SeverityName } from '../model/finding.js';
+import { ConfigError } from './errors.js';
+import type { RuleEntry, RuleModule } from './types.js';
+
+const ajv = new Ajv({ allErrors: true, useDefaults: false, strict: false });
+const validators = new WeakMap<RuleModule<any>, ValidateFunction>();
+
+/** Normalised severity of a config entry: 0 (off), 1 (warn) or 2 (error). */
+export function entrySeverity(entry: RuleEntry | undefined): 0 | Severity {
+  const raw = Array.isArray(entry) ? entry[0] : entry;
+  switch (raw) {
+    case 'error':
+    case 2:
+      return 2;
+    case 'warn':
+    case 1:
+      return 1;
+    case 'off':
+    case 0:
+    case undefined:
+      return 0;
+    default:
+      throw new ConfigError(`Invalid severity ${JSON.stringify(raw)}: expected "off", "warn" or "error".`);
+  }
+}
+
+export function severityFromName(name: SeverityName): 0 | Severity {
+  return name === 'error' ? 2 : name === 'warn' ? 1 : 0;
+}
+
+/**
+ * The rule's options for a config entry: the user's object merged over `defaultOptions`,
+ * validated against `meta.schema` (compiled once per rule).
+ */
+export function resolveRuleOptions(rule: RuleModule<any>, entry: RuleEntry | undefined): Record<string, unknown> {
+  const user = Array.isArray(entry) && entry.length > 1 ? entry[1] : undefined;
+  if (user === undefined) return rule.meta.defaultOptions as Record<string, unknown>;
+  if (rule.meta.schema) {
+    let validate = validators.get(rule);
+    if (!validate) {
+      validate = ajv.compile(rule.meta.schema);
+      validators.set(rule, validate);
+    }
+    if (!validate(user)) {
+      const err = validate.errors?.[0];
+      const where = err?.instancePath ? ` at ${err.instancePath}` : '';
+      const extra =
+        err?.keyword === 'additionalProperties'
+          ? ` (unknown option "${(err.params as { additionalProperty: string }).additionalProperty}")`
+          : '';
+      throw new ConfigError(`Invalid options for rule "${rule.meta.id}"${where}: ${err?.message ?? 'invalid'}${extra}.`);
+    }
+  } else if (Object.keys(user).length > 0) {
+    throw new ConfigError(`Rule "${rule.meta.id}" takes no options.`);
+  }
+  return { ...(rule.meta.defaultOptions as Record<string, unknown>), ...user };
+}
+
+/** Replaces `{{name}}` by `data.name`; unknown placeholders stay as written. */
+export function interpolate(template: string, data: Record<string, unknown> | undefined): string {
+  if (!data) return template;
+  return template.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (m, key: string) =>
+    key in data ? String(data[key]) : m,
+  );
+}

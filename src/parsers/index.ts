@@ -1,0 +1,19 @@
+import type { InputKind } from '../model/document.js';
+import { iptablesParser } from './iptables/index.js';
+import type { KindParser } from './types.js';
+
+const parsers: Partial<Record<InputKind, KindParser>> = {
+  iptables: iptablesParser,
+};
+
+/** Kinds that have a parser. */
+export function supportedKinds(): InputKind[] {
+  return Object.keys(parsers) as InputKind[];
+}
+
+/** The parser of a kind; throws on a kind without one (a caller's mistake, not user input). */
+export function parserFor(kind: InputKind): KindParser {
+  const parser = parsers[kind];
+  if (!parser) throw new TypeError(`No parser for input kind "${kind}".`);
+  return parser;
+}
