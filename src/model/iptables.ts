@@ -55,8 +55,11 @@ export interface IptablesChain extends BaseNode {
   /** `ACCEPT`/`DROP` for built-in chains; absent for user chains (`-` in the dump). */
   policy?: string;
   counters?: Counters;
-  /** How the chain came to exist. `builtin` ones were never declared in the text. */
-  declaredBy: 'header' | 'new-chain' | 'builtin';
+  /**
+   * How the chain came to exist: a `:CHAIN` header, `-N`, a built-in chain the text never
+   * declared, or `undeclared`: rules were added to a user chain the file never declares.
+   */
+  declaredBy: 'header' | 'new-chain' | 'builtin' | 'undeclared';
   /** Rules of this chain in evaluation order (`-I` rules first, as iptables-restore builds them). */
   rules: IptablesRule[];
 }
