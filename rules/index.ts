@@ -1,4 +1,5 @@
 import type { RuleModule } from '../src/engine/types.js';
+import { rule as masqueradeWithoutRandomFully } from './masquerade-without-random-fully/index.js';
 
 /** netlint's built-in rules, one folder each under rules/. */
-export const builtinRules: RuleModule<any>[] = [];
+export const builtinRules: RuleModule<any>[] = [masqueradeWithoutRandomFully];
