@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import {
+  formatPath,
+  getProperty,
+  locateSchemaError,
+  nodeAtPath,
+  parseJson,
+  toPlainValue,
+  walkJson,
+  type JsonNode,
+} from '../../src/parsers/json/index.js';
+
+const slice = (text: string, range: [number, number]) => text.slice(range[0], range[1]);
+
+describe('parseJson', () => {
+  it('builds a tree whose ranges slice back to the text', () => {
+    const text = '{\r\n  "a": [1, "two", true, null],\r\n  "b": {"c": -1.5e3}\r\n}\r\n';
+    const { root, problems, complete } = parseJson(text);
+    expect(problems).toEqual([]);
+    expect(complete).toBe(true);
+    expect(root?.type).toBe('JsonObject');
+    expect(slice(text, nodeAtPath(root, ['a', 1])!.range)).toBe('"two"');
+    expect(slice(text, nodeAtPath(root, ['b', 'c'])!.range)).toBe('-1.5e3');
+    expect(nodeAtPath(root, ['b', 'c'])!.path).toEqual(['b', 'c']);
+    expect(nodeAtPath(root, ['a', '3'])).toMatchObject({ value: null });
+    const b = getProperty(root!.type === 'JsonObject' ? root! : undefined, 'b')!;
+    expect(slice(text, b.keyRange)).toBe('"b"');
+    expect(slice(text, b.range)).toBe('"b": {"c": -1.5e3}');
+    expect(toPlainValue(root!)).toEqual({ a: [1, 'two', true, null], b: { c: -1500 } });
+  });
+
+  it('walks in text order, a property before its value', () => {
+    const text = '{"a": {"b": [1]}, "c": 2}';
+    const seen: string[] = [];
+    walkJson(parseJson(text).root, (n: JsonNode) => seen.push(`${n.type}:${slice(text, n.range)}`));
+    expect(seen).toEqual([
+      'JsonObject:{"a": {"b": [1]}, "c": 2}',
+      'JsonProperty:"a": {"b": [1]}',
+      'JsonObject:{"b": [1]}',
+      'JsonProperty:"b": [1]',
+      'JsonArray:[1]',
+      'JsonLiteral:1',
+      'JsonProperty:"c": 2',
+      'JsonLiteral:2',
+    ]);
+  });
+
+  it('keeps the last duplicate key, as Go does', () => {
+    const { root } = parseJson('{"a": 1, "a": 2}');
+    expect(toPlainValue(root!)).toEqual({ a: 2 });
+    expect(nodeAtPath(root, ['a'])).toMatchObject({ value: 2 });
+  });
+
+  it('reports trailing commas at the comma and still builds the whole tree', () => {
+    const text = '{\n  "a": [1, 2,],\n  "b": 3,\n}\n';
+    const { root, problems, complete } = parseJson(text);
+    expect(complete).toBe(true);
+    expect(problems.map((p) => [p.code, p.range[0]])).toEqual([
+      ['trailing-comma', text.indexOf('2,') + 1],
+      ['trailing-comma', text.indexOf('3,') + 1],
+    ]);
+    expect(toPlainValue(root!)).toEqual({ a: [1, 2], b: 3 });
+  });
+
+  it('reports comments unless allowed, and returns them', () => {
+    const text = '{\n  // one\n  "a": 1 /* two */\n}';
+    const strict = parseJson(text);
+    expect(strict.problems.map((p) => slice(text, p.range))).toEqual(['// one', '/* two */']);
+    expect(strict.comments.map((c) => c.text)).toEqual(['// one', '/* two */']);
+    const jsonc = parseJson(text, { allowComments: true });
+    expect(jsonc.problems).toEqual([]);
+  });
+
+  it('reports a BOM at offset 0 and keeps offsets of the text as given', () => {
+    const text = '\uFEFF{"a": true}';
+    const { root, problems } = parseJson(text);
+    expect(problems).toMatchObject([{ code: 'bom', range: [0, 1], recoverable: true }]);
+    expect(slice(text, nodeAtPath(root, ['a'])!.range)).toBe('true');
+  });
+
+  it('reports syntax errors as not recoverable', () => {
+    for (const text of ['{"a": }', '{"a" 1}', '{"a": 1', '', '   ', '{"a": 1} x', '{"a": "\\q"}']) {
+      const r = parseJson(text);
+      expect(r.complete, text).toBe(false);
+      expect(r.problems[0].code, text).toMatch(/syntax|empty/);
+    }
+  });
+
+  it('substitutes bare placeholders with same-length tokens and marks them', () => {
+    const text = '{"mtu": __CNI_MTU__, "node": "__NODENAME__", "x": "a__B__"}';
+    const { root, problems, placeholders } = parseJson(text, { placeholders: true });
+    expect(problems).toEqual([]);
+    const mtu = nodeAtPath(root, ['mtu'])!;
+    expect(slice(text, mtu.range)).toBe('__CNI_MTU__');
+    expect(mtu).toMatchObject({ placeholder: '__CNI_MTU__', value: '__CNI_MTU__' });
+    expect(nodeAtPath(root, ['node'])).toMatchObject({ placeholder: '__NODENAME__', value: '__NODENAME__' });
+    expect(nodeAtPath(root, ['x'])).not.toHaveProperty('placeholder');
+    expect(placeholders.map((p) => [p.name, p.quoted])).toEqual([
+      ['__CNI_MTU__', false],
+      ['__NODENAME__', true],
+    ]);
+    // Without the option a bare token is a syntax error.
+    expect(parseJson(text).complete).toBe(false);
+  });
+});
+
+describe('locateSchemaError', () => {
+  const text = '{\n  "plugins": [\n    {"type": "portmap", "markMasqBit": 40, "bogus": 1}\n  ],\n  "a/b": {"c~d": 1}\n}';
+  const { root } = parseJson(text);
+
+  it('points at the unknown key for additionalProperties', () => {
+    const loc = locateSchemaError(root, { instancePath: '/plugins/0', keyword: 'additionalProperties', params: { additionalProperty: 'bogus' } })!;
+    expect(slice(text, loc.range)).toBe('"bogus"');
+    expect(loc.path).toEqual(['plugins', 0, 'bogus']);
+  });
+
+  it('points at the value otherwise, decoding JSON Pointer escapes', () => {
+    const loc = locateSchemaError(root, { instancePath: '/plugins/0/markMasqBit', keyword: 'maximum', params: {} })!;
+    expect(slice(text, loc.range)).toBe('40');
+    const esc = locateSchemaError(root, { instancePath: '/a~1b/c~0d', keyword: 'type', params: {} })!;
+    expect(slice(text, esc.range)).toBe('1');
+  });
+
+  it('points a missing key at the holding key, or the opening brace', () => {
+    const inArray = locateSchemaError(root, { instancePath: '/plugins/0', keyword: 'required', params: { missingProperty: 'x' } })!;
+    expect(slice(text, inArray.range)).toBe('{');
+    expect(inArray.range[0]).toBe(text.indexOf('{"type"'));
+    const held = locateSchemaError(root, { instancePath: '/a~1b', keyword: 'required', params: { missingProperty: 'x' } })!;
+    expect(slice(text, held.range)).toBe('"a/b"');
+  });
+
+  it('falls back to the closest existing ancestor', () => {
+    const loc = locateSchemaError(root, { instancePath: '/plugins/7/type', keyword: 'type', params: {} })!;
+    expect(slice(text, loc.range)).toMatch(/^\[/);
+  });
+
+  it('formats paths for messages', () => {
+    expect(formatPath(['plugins', 1, 'ipam', 'subnet'])).toBe('plugins[1].ipam.subnet');
+    expect(formatPath(['log-opts', 'max-size'])).toBe('log-opts.max-size');
+    expect(formatPath(['a b'])).toBe('["a b"]');
+    expect(formatPath([])).toBe('(root)');
+  });
+});
