@@ -32,9 +32,9 @@ export const rule = defineRule({
     category: 'reliability',
     description: 'Require --random-fully on MASQUERADE and SNAT targets, so concurrent connections do not race for the same source port.',
     messages: {
-      missing: 'Missing --random-fully on {{target}} in chain {{chain}} ({{owner}}), for traffic {{traffic}}: concurrent connections can be given the same source port and dropped ({{advice}}).',
+      missing: 'Missing --random-fully on {{target}} in chain {{chain}} ({{owner}}), applied to {{traffic}}: concurrent connections can be given the same source port and dropped ({{advice}}).',
       onlyRandom:
-        'Expected --random-fully on {{target}} in chain {{chain}} ({{owner}}), for traffic {{traffic}}: --random alone still starts every connection to the same destination at the same port offset on kernels before 5.0.',
+        'Expected --random-fully on {{target}} in chain {{chain}} ({{owner}}), applied to {{traffic}}: --random alone still starts every connection to the same destination at the same port offset on kernels before 5.0.',
       addFlag: 'Add --random-fully.',
       addFlagOldIptables: 'Add --random-fully (needs iptables >= {{minimum}}; this dump was written by iptables {{version}}, which rejects the flag: upgrade iptables first).',
     },

@@ -35,11 +35,12 @@ export function natOwnerOf(rule: IptablesRule): NatOwner | undefined {
   if (/^WEAVE/.test(chain)) return 'Weave Net';
   if (/^DOCKER/.test(chain)) return 'Docker';
   const out = rule.outInterface?.value;
-  if (out && (out === 'docker0' || /^br-[0-9a-f]{12}$/.test(out) || out === 'docker_gwbridge')) return 'Docker';
+  // Docker names user-defined bridges `br-<network id prefix>` (or `com.docker.network.bridge.name`).
+  if (out && rule.chain === 'POSTROUTING' && (out === 'docker0' || out === 'docker_gwbridge' || /^br-[\w.-]+$/.test(out))) return 'Docker';
   return undefined;
 }
 
-/** "from 172.17.0.0/16 not out docker0": the traffic a rule's basic criteria select. */
+/** "traffic from 172.17.0.0/16 not out docker0": what a rule's criteria select, in words. */
 export function describeTraffic(rule: IptablesRule): string {
   const parts: string[] = [];
   const not = (negated: boolean) => (negated ? 'not ' : '');
@@ -49,9 +50,9 @@ export function describeTraffic(rule: IptablesRule): string {
   if (rule.outInterface) parts.push(`${not(rule.outInterface.negated)}out ${rule.outInterface.value}`);
   if (rule.protocol) parts.push(`${rule.protocol.negated ? 'not ' : ''}${rule.protocol.value}`);
   for (const m of rule.matches) {
-    if (m.name === 'mark') parts.push('marked packets');
+    if (m.name === 'mark' || m.name === 'connmark') parts.push('with a firewall mark');
     else if (m.name === 'set') parts.push(`matching ipset ${m.options.find((o) => o.name === 'match-set')?.values[0]?.value ?? ''}`.trim());
-    else if (m.name === 'addrtype') parts.push('by address type');
+    else if (m.name === 'addrtype') parts.push('of an address type');
   }
-  return parts.length ? parts.join(' ') : 'all traffic reaching it';
+  return parts.length ? `traffic ${parts.join(' ')}` : 'all traffic reaching it';
 }

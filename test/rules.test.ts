@@ -1,0 +1,115 @@
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { builtinRules } from '../rules/index.js';
+import { lintText } from '../src/engine/lint.js';
+import { RuleRegistry } from '../src/engine/registry.js';
+import type { ResolvedConfig, RuleModule } from '../src/engine/types.js';
+import { applyFixes } from '../src/fixes/apply.js';
+import type { Finding, Fix } from '../src/model/finding.js';
+import { readRuleFixtures, type RuleFixture } from './helpers/rule-fixtures.js';
+import { ruleReadme } from '../src/engine/package-root.js';
+import { isInputKind } from '../src/model/document.js';
+
+const rulesDir = path.resolve(__dirname, '../rules');
+const registry = new RuleRegistry(builtinRules);
+
+function configFor(rule: RuleModule<any>, fx: Pick<RuleFixture, 'options' | 'settings'>): ResolvedConfig {
+  return {
+    rules: { [rule.meta.id]: fx.options ? ['error', fx.options] : 'error' },
+    settings: (fx.settings ?? {}) as ResolvedConfig['settings'],
+  };
+}
+
+function lint(rule: RuleModule<any>, fx: Pick<RuleFixture, 'options' | 'settings' | 'file'>, text: string) {
+  return lintText(text, { filePath: fx.file, config: configFor(rule, fx), registry }).findings;
+}
+
+/** Fixes a rule gave, or (for suggestion-only findings) the first suggestion of each. */
+function fixesOf(findings: Finding[]): Fix[] {
+  return findings.flatMap((f) => (f.fix ? [f.fix] : f.suggestions?.length ? [f.suggestions[0]] : []));
+}
+
+const REQUIRED_SECTIONS = ['Why', 'Examples', 'Fix', 'Options', 'When not to use it', 'References'];
+
+describe('every rule folder is registered', () => {
+  it('rules/index.ts lists every folder with an index.ts', () => {
+    const folders = readdirSync(rulesDir).filter((d) => statSync(path.join(rulesDir, d)).isDirectory());
+    expect(folders.sort()).toEqual(builtinRules.map((r) => r.meta.id).sort());
+  });
+});
+
+for (const rule of builtinRules) {
+  const id = rule.meta.id;
+  describe(`rule ${id}`, () => {
+    const fixtures = readRuleFixtures(rulesDir, id);
+
+    it('has valid and invalid fixtures', () => {
+      expect(fixtures.some((f) => f.valid), 'no fixtures/valid/*').toBe(true);
+      expect(fixtures.some((f) => !f.valid), 'no fixtures/invalid/*').toBe(true);
+    });
+
+    it('has a README with the required sections and a heading per option', () => {
+      const readme = ruleReadme(id);
+      expect(readme, 'README.md missing').toBeDefined();
+      const headings = [...readme!.matchAll(/^#{2,4}\s+(.+?)\s*$/gm)].map((m) => m[1]);
+      for (const s of REQUIRED_SECTIONS) expect(headings, `README lacks "## ${s}"`).toContain(s);
+      const props = Object.keys((rule.meta.schema?.properties as Record<string, unknown>) ?? {});
+      for (const p of props) expect(headings.some((h) => h.startsWith(`\`${p}\``)), `README lacks a heading for option ${p}`).toBe(true);
+      for (const p of props) {
+        const desc = ((rule.meta.schema!.properties as Record<string, { description?: string }>)[p]).description;
+        expect(desc, `option ${p} lacks a description`).toBeTruthy();
+      }
+    });
+
+    it('README examples give the findings they claim', () => {
+      const readme = ruleReadme(id)!;
+      const examples = readme.split(/^## /m).find((s) => s.startsWith('Examples')) ?? '';
+      let side: 'invalid' | 'valid' | undefined;
+      let checked = 0;
+      for (const part of examples.split(/^(### .*)$/m)) {
+        if (/^### /.test(part)) {
+          side = /invalid/i.test(part) ? 'invalid' : /valid/i.test(part) ? 'valid' : undefined;
+          continue;
+        }
+        for (const m of part.matchAll(/```([\w-]*)\n([\s\S]*?)```/g)) {
+          if (!side) continue;
+          const kind = isInputKind(m[1]) ? m[1] : undefined;
+          const findings = lintText(m[2], { filePath: `README-example`, kind, config: configFor(rule, {}), registry }).findings;
+          const own = findings.filter((f) => f.ruleId === id);
+          expect(findings.filter((f) => f.ruleId !== id), `example has other findings:\n${m[2]}`).toEqual([]);
+          if (side === 'invalid') expect(own.length, `invalid example gives no finding:\n${m[2]}`).toBeGreaterThan(0);
+          else expect(own, `valid example gives findings:\n${m[2]}`).toEqual([]);
+          checked++;
+        }
+      }
+      expect(checked, 'README has no checked examples under "### Invalid" / "### Valid"').toBeGreaterThan(1);
+    });
+
+    for (const fx of fixtures) {
+      it(`${fx.valid ? 'valid' : 'invalid'}/${path.basename(fx.file)}`, () => {
+        const findings = lint(rule, fx, fx.text);
+        const engine = findings.filter((f) => f.ruleId !== id);
+        expect(engine, 'parse or internal errors').toEqual([]);
+        if (fx.valid) {
+          expect(findings).toEqual([]);
+          return;
+        }
+        expect(fx.expected, `${fx.name}.findings.json missing`).toBeDefined();
+        expect(
+          findings.map(({ messageId, line, column, endLine, endColumn }) => ({ messageId, line, column, endLine, endColumn })),
+        ).toEqual(fx.expected);
+        const fixes = fixesOf(findings);
+        if (fixes.length === 0) {
+          expect(fx.fixed, 'a .fixed file exists but the rule offers no fix').toBeUndefined();
+          return;
+        }
+        expect(fx.fixed, `${fx.name}.fixed.* missing for a fixable finding`).toBeDefined();
+        const { output } = applyFixes(fx.text, fixes);
+        expect(output).not.toBe(fx.text);
+        expect(output).toBe(fx.fixed);
+        expect(lint(rule, fx, output), 're-linting the fixed output').toEqual([]);
+      });
+    }
+  });
+}
