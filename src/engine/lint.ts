@@ -12,6 +12,8 @@ import type { BaseNode } from '../model/node.js';
 import { SourceText, type Range } from '../model/source.js';
 import { detectKind } from '../parsers/detect.js';
 import { parserFor } from '../parsers/index.js';
+import { factsOf, factsOfAll } from '../model/extract/index.js';
+import type { Fact } from '../model/facts.js';
 import { builtinRegistry } from './builtin.js';
 import { recommendedConfig } from './presets.js';
 import type { RuleRegistry } from './registry.js';
@@ -203,7 +205,7 @@ function runRules(
   }
   if (listeners.size === 0 && exits.length === 0) return;
 
-  parserFor(doc.kind).walk(doc, (node) => {
+  const dispatch = (node: BaseNode) => {
     const list = listeners.get(node.type);
     if (!list) return;
     for (const l of list) {
@@ -214,7 +216,9 @@ function runRules(
         fail(l.rule, err);
       }
     }
-  });
+  };
+  parserFor(doc.kind).walk(doc, dispatch);
+  for (const fact of factsOf(doc)) dispatch(fact);
   for (const l of exits) {
     if (broken.has(l.rule.meta.id)) continue;
     try {
@@ -247,6 +251,7 @@ function makeContext(
       edits: edits.map((e) => ({ range: outerRange(target, e.range), text: e.text })),
     };
   };
+  let facts: Fact[] | undefined;
   return {
     ruleId: meta.id,
     filePath: doc.filePath,
@@ -254,6 +259,10 @@ function makeContext(
     source: doc.source,
     settings: config.settings,
     scope,
+    get scopeFacts() {
+      facts ??= factsOfAll(scope.documents);
+      return facts;
+    },
     report(d: ReportDescriptor) {
       const target = d.document ?? doc;
       if (d.fix && meta.fix !== 'safe') throw new TypeError(`Rule "${meta.id}" reported a fix but declares meta.fix "${meta.fix ?? 'none'}".`);

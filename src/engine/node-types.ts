@@ -1,4 +1,17 @@
 import type {
+  ConntrackCpu,
+  ConntrackStats,
+  EthtoolDevice,
+  EthtoolDocument,
+  EthtoolFeature,
+  KernelDocument,
+  KernelVersion,
+  SnmpCounter,
+  SnmpCounters,
+  SysctlDocument,
+  SysctlEntry,
+} from '../model/evidence.js';
+import type {
   IptablesChain,
   IptablesDocument,
   IptablesMatch,
@@ -6,15 +19,27 @@ import type {
   IptablesTable,
   IptablesTarget,
 } from '../model/iptables.js';
+import type { FactTypeMap } from '../model/facts.js';
 
 /**
  * Node types rules can subscribe to, by `type` tag. Each input kind's model adds its nodes here.
  */
-export interface NodeTypeMap {
+export interface NodeTypeMap extends FactTypeMap {
   IptablesDocument: IptablesDocument;
   IptablesTable: IptablesTable;
   IptablesChain: IptablesChain;
   IptablesRule: IptablesRule;
   IptablesMatch: IptablesMatch;
   IptablesTarget: IptablesTarget;
+  EthtoolDocument: EthtoolDocument;
+  EthtoolDevice: EthtoolDevice;
+  EthtoolFeature: EthtoolFeature;
+  ConntrackStats: ConntrackStats;
+  ConntrackCpu: ConntrackCpu;
+  SnmpCounters: SnmpCounters;
+  SnmpCounter: SnmpCounter;
+  KernelDocument: KernelDocument;
+  KernelVersion: KernelVersion;
+  SysctlDocument: SysctlDocument;
+  SysctlEntry: SysctlEntry;
 }

@@ -3,6 +3,7 @@ import type { Fix, Finding, Severity, SeverityName, TextEdit } from '../model/fi
 import type { BaseNode } from '../model/node.js';
 import type { Range, SourceText } from '../model/source.js';
 import type { NodeTypeMap } from './node-types.js';
+import type { Fact } from '../model/facts.js';
 
 export type RuleCategory = 'correctness' | 'security' | 'reliability' | 'performance' | 'style' | 'nursery';
 
@@ -81,10 +82,12 @@ export interface RuleContext {
   readonly source: SourceText;
   readonly settings: Settings;
   readonly scope: Scope;
+  /** Facts of every document of the scope (extracted once per document). */
+  readonly scopeFacts: readonly Fact[];
   report(descriptor: ReportDescriptor): void;
 }
 
-/** Handlers keyed by model node type. */
+/** Handlers keyed by model node type or fact type (facts of the visited document come after its nodes). */
 export type RuleHandlers = {
   [K in keyof NodeTypeMap]?: (node: NodeTypeMap[K]) => void;
 } & {

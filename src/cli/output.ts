@@ -1,0 +1,63 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { builtinRegistry } from '../engine/builtin.js';
+import type { LintFileResult } from '../engine/lint.js';
+import { netlintVersion } from '../engine/package-root.js';
+import { UsageError } from '../engine/errors.js';
+import { toEslintResults } from '../formatters/eslint-results.js';
+import { loadFormatter, rulesMetaFor } from '../formatters/index.js';
+import type { FormatterRuleMeta } from '../formatters/types.js';
+import { ruleReadme } from '../engine/package-root.js';
+import type { OutputTarget } from './args.js';
+
+export interface OutputOptions {
+  cwd: string;
+  color: boolean;
+  stdout: NodeJS.WritableStream;
+}
+
+/** Renders results in every requested format, to stdout or files (written atomically). */
+export async function writeOutputs(results: LintFileResult[], outputs: OutputTarget[], options: OutputOptions): Promise<void> {
+  const eslintResults = toEslintResults(results, { cwd: options.cwd });
+  const rulesMeta = rulesMetaOf();
+  for (const out of outputs) {
+    let formatter;
+    try {
+      formatter = await loadFormatter(out.format, options.cwd);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const text = await formatter(eslintResults, {
+      cwd: options.cwd,
+      rulesMeta,
+      color: out.file ? false : options.color,
+      toolVersion: netlintVersion(),
+    });
+    if (out.file) {
+      const file = path.resolve(options.cwd, out.file);
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      await fs.writeFile(tmp, text);
+      await fs.rename(tmp, file);
+    } else if (text) {
+      options.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    }
+  }
+}
+
+/** Rule metadata for formatters, with help text from each rule's README (SARIF `help`). */
+function rulesMetaOf(): Record<string, FormatterRuleMeta> {
+  const rules = builtinRegistry().all();
+  const meta = rulesMetaFor(rules);
+  for (const rule of rules) {
+    const readme = ruleReadme(rule.meta.id);
+    if (!readme) continue;
+    const why = /^## Why\s*\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1].trim();
+    meta[rule.meta.id] = {
+      ...meta[rule.meta.id],
+      ...(why ? { helpText: why.replace(/\s*\n\s*/g, ' ') } : {}),
+      helpMarkdown: readme,
+    };
+  }
+  return meta;
+}
