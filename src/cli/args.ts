@@ -18,6 +18,10 @@ export interface LintArgs {
   quiet: boolean;
   maxWarnings: number;
   color?: boolean;
+  /** `--fix` writes, `--fix-dry-run` only computes `output`. */
+  fix?: 'write' | 'dry-run';
+  fixRules: string[];
+  fixTypes: string[];
 }
 
 export interface ParseArgs {
@@ -34,6 +38,9 @@ export type CliArgs =
   | { command: 'version' }
   | { command: 'rules'; format: string }
   | { command: 'explain'; ruleId: string };
+
+/** `--fix-type` values: rule categories. */
+const FIX_TYPES = new Set(['correctness', 'security', 'reliability', 'performance', 'style', 'nursery']);
 
 const COMMANDS = new Set(['lint', 'parse', 'rules', 'explain', 'help']);
 
@@ -58,6 +65,10 @@ export function parseCliArgs(argv: string[]): CliArgs {
         'max-warnings': { type: 'string' },
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
+        fix: { type: 'boolean' },
+        'fix-dry-run': { type: 'boolean' },
+        'fix-type': { type: 'string', multiple: true },
+        'fix-rule': { type: 'string', multiple: true },
         version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -108,6 +119,15 @@ export function parseCliArgs(argv: string[]): CliArgs {
   }
   if (v.stdin && !kind && !v['stdin-filename']) throw new UsageError('--stdin needs --kind or --stdin-filename.');
   if (v.stdin && positionals.length > 0) throw new UsageError('--stdin reads standard input; do not give paths too.');
+  if (v.fix && v.stdin) throw new UsageError('--fix cannot write standard input back; use --fix-dry-run.');
+  if (v.fix && v['fix-dry-run']) throw new UsageError('Use --fix or --fix-dry-run, not both.');
+  const fixTypes = (v['fix-type'] ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
+  for (const t of fixTypes) {
+    if (!FIX_TYPES.has(t)) throw new UsageError(`Invalid --fix-type "${t}": expected one of ${[...FIX_TYPES].join(', ')}.`);
+  }
+  if ((fixTypes.length || v['fix-rule']?.length) && !v.fix && !v['fix-dry-run']) {
+    throw new UsageError('--fix-type and --fix-rule need --fix or --fix-dry-run.');
+  }
   return {
     command: 'lint',
     patterns: positionals.length ? positionals : ['.'],
@@ -118,5 +138,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
     quiet: !!v.quiet,
     maxWarnings,
     color: v['no-color'] ? false : v.color ? true : undefined,
+    fix: v.fix ? 'write' : v['fix-dry-run'] ? 'dry-run' : undefined,
+    fixRules: (v['fix-rule'] ?? []).flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean),
+    fixTypes,
   };
 }

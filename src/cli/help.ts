@@ -17,6 +17,12 @@ Options:
                             snmp-counters, kernel, sysctl)
       --stdin               lint standard input (needs --kind or --stdin-filename)
       --stdin-filename PATH the path to report standard input as
+      --fix                 apply safe fixes and write the files (atomically); files
+                            that would no longer parse are left alone
+      --fix-dry-run         compute fixes without writing (JSON output gets "output")
+      --fix-rule ID         only apply fixes of these rules (repeatable)
+      --fix-type CATEGORY   only apply fixes of rules in these categories (correctness,
+                            security, reliability, performance, style, nursery)
       --quiet               report errors only
       --max-warnings N      exit 1 when there are more than N warnings
       --color, --no-color   force colours on or off (NO_COLOR is honoured)

@@ -7,6 +7,8 @@ import { lintParsed, parseText, type LintFileResult } from '../engine/lint.js';
 import { netlintVersion, ruleReadme } from '../engine/package-root.js';
 import { recommendedConfig } from '../engine/presets.js';
 import { entrySeverity } from '../engine/rule-options.js';
+import { fixLoop } from '../fixes/fix-loop.js';
+import type { Finding } from '../model/finding.js';
 import { parseCliArgs, type LintArgs, type ParseArgs } from './args.js';
 import { HELP } from './help.js';
 import { writeOutputs } from './output.js';
@@ -59,13 +61,24 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
 async function lintCommand(args: LintArgs, io: CliIo): Promise<number> {
   let results: LintFileResult[];
+  const registry = builtinRegistry();
+  for (const id of args.fixRules) if (!registry.has(id)) throw new UsageError(`Unknown rule "${id}" in --fix-rule.`);
+  const accept = (f: Finding) =>
+    (args.fixRules.length === 0 || args.fixRules.includes(f.ruleId)) &&
+    (args.fixTypes.length === 0 || args.fixTypes.includes(registry.get(f.ruleId)?.meta.category ?? ''));
   if (args.stdin) {
     const text = await readStream(io.stdin);
     const filePath = args.stdinFilename ? path.resolve(io.cwd, args.stdinFilename) : '<stdin>';
-    const file = parseText(text, filePath, { kind: args.kind });
-    results = lintParsed([file]);
+    const relint = (t: string) => lintParsed([parseText(t, filePath, { kind: args.kind })])[0];
+    if (args.fix) {
+      const fixed = fixLoop(text, relint, accept);
+      results = [fixed.output !== text ? { ...fixed.result, output: fixed.output } : fixed.result];
+    } else {
+      results = [relint(text)];
+    }
   } else {
-    results = (await lintFiles(args.patterns, { cwd: io.cwd, kind: args.kind })).results;
+    const fix = args.fix ? { write: args.fix === 'write', accept } : undefined;
+    results = (await lintFiles(args.patterns, { cwd: io.cwd, kind: args.kind, fix })).results;
   }
   if (args.quiet) results = results.map((r) => ({ ...r, findings: r.findings.filter((f) => f.severity === 2) }));
 

@@ -3,6 +3,9 @@ import path from 'node:path';
 import type { InputKind } from '../model/document.js';
 import { detectKind } from '../parsers/detect.js';
 import { discoverFiles } from './discover.js';
+import { fixLoop } from '../fixes/fix-loop.js';
+import { writeFileAtomic } from '../fixes/write-atomic.js';
+import type { Finding } from '../model/finding.js';
 import { lintParsed, parseText, type LintFileResult, type ParsedFile } from './lint.js';
 import type { RuleRegistry } from './registry.js';
 import type { ResolvedConfig } from './types.js';
@@ -15,6 +18,11 @@ export interface LintFilesOptions {
   configFor?: (filePath: string) => ResolvedConfig | undefined;
   registry?: RuleRegistry;
   ignores?: string[];
+  /**
+   * Apply safe fixes (those `accept` lets through). `write: false` only computes the output
+   * (`--fix-dry-run`).
+   */
+  fix?: { write: boolean; accept?: (finding: Finding) => boolean };
 }
 
 /** What a directory walk saw but did not lint (no recognisable kind, binary). */
@@ -43,11 +51,30 @@ export async function lintFiles(patterns: string[], options: LintFilesOptions = 
     }
     parsed.push(parseText(text, f.filePath, { kind }));
   });
-  const results = lintParsed(parsed, {
-    registry: options.registry,
-    configFor: options.configFor,
-    scopeOf: (file) => path.dirname(file.filePath),
-  });
+  const scopeOf = (file: ParsedFile) => path.dirname(file.filePath);
+  const lintOptions = { registry: options.registry, configFor: options.configFor, scopeOf };
+  if (!options.fix) return { results: lintParsed(parsed, lintOptions), skipped };
+
+  // Each file is fixed in its scope: the other files of its directory lend their facts
+  // (a kernel version, say) but are not re-linted.
+  const results: LintFileResult[] = [];
+  const { write, accept } = options.fix;
+  const byScope = new Map<string, ParsedFile[]>();
+  for (const f of parsed) byScope.set(scopeOf(f), [...(byScope.get(scopeOf(f)) ?? []), f]);
+  for (const file of parsed) {
+    const others = byScope.get(scopeOf(file))!.filter((f) => f !== file);
+    const relint = (text: string) => {
+      const next = text === file.text ? file : parseText(text, file.filePath, { kind: file.kind });
+      return lintParsed([next, ...others], { ...lintOptions, only: new Set([next]) })[0];
+    };
+    const fixed = fixLoop(file.text, relint, accept);
+    if (fixed.output !== file.text) {
+      if (write) await writeFileAtomic(file.filePath, fixed.output);
+      results.push({ ...fixed.result, output: fixed.output });
+    } else {
+      results.push(fixed.result);
+    }
+  }
   return { results, skipped };
 }
 

@@ -44,8 +44,11 @@ export interface ParsedFile {
 export interface LintFileResult {
   filePath: string;
   kind?: InputKind;
+  /** The text the findings index into: after fixes, the fixed text. */
   text: string;
   findings: Finding[];
+  /** The fixed text, when `--fix` or `--fix-dry-run` changed the file (ESLint's `output`). */
+  output?: string;
 }
 
 export interface ParseOptions {
@@ -115,6 +118,8 @@ export interface LintParsedOptions {
   configFor?: (filePath: string) => ResolvedConfig | undefined;
   /** Groups files into scopes; by default all given files form one scope. */
   scopeOf?: (file: ParsedFile) => string;
+  /** Run rules only on these files; the others only lend their documents to the scope. */
+  only?: ReadonlySet<ParsedFile>;
 }
 
 /** Runs rules over parsed files, scope by scope. Results keep the order of `files`. */
@@ -137,11 +142,12 @@ export function lintParsed(files: ParsedFile[], options: LintParsedOptions = {})
   for (const [id, scopeFiles] of scopes) {
     const scope: Scope = { id, documents: scopeFiles.flatMap((f) => f.documents) };
     for (const file of scopeFiles) {
+      if (options.only && !options.only.has(file)) continue;
       const config = options.configFor?.(file.filePath) ?? recommendedConfig(registry);
       for (const doc of file.documents) runRules(doc, scope, config, registry, sink);
     }
   }
-  return files.map((f) => ({
+  return files.filter((f) => !options.only || options.only.has(f)).map((f) => ({
     filePath: f.filePath,
     kind: f.kind,
     text: f.text,
