@@ -1,3 +1,5 @@
+import type { CniConfig, CniPlugin, FlannelNetConfig } from '../model/cni.js';
+import type { DockerDaemonConfig } from '../model/docker.js';
 import type {
   ConntrackCpu,
   ConntrackStats,
@@ -20,6 +22,7 @@ import type {
   IptablesTarget,
 } from '../model/iptables.js';
 import type { FactTypeMap } from '../model/facts.js';
+import type { JsonArray, JsonLiteral, JsonObject, JsonProperty } from '../parsers/json/tree.js';
 
 /**
  * Node types rules can subscribe to, by `type` tag. Each input kind's model adds its nodes here.
@@ -42,4 +45,13 @@ export interface NodeTypeMap extends FactTypeMap {
   KernelVersion: KernelVersion;
   SysctlDocument: SysctlDocument;
   SysctlEntry: SysctlEntry;
+  CniConfig: CniConfig;
+  CniPlugin: CniPlugin;
+  FlannelNetConfig: FlannelNetConfig;
+  DockerDaemonConfig: DockerDaemonConfig;
+  /** Generic JSON nodes of JSON-based kinds (cni, docker-daemon), visited in text order. */
+  JsonObject: JsonObject;
+  JsonArray: JsonArray;
+  JsonLiteral: JsonLiteral;
+  JsonProperty: JsonProperty;
 }

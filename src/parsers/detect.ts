@@ -29,6 +29,8 @@ const YAML_KIND = /^kind:\s*\S+/m;
 const MESOS_FLAG_NAMES = /"(?:isolation|network_cni_config_dir|network_cni_plugins_dir|containerizers|work_dir|ephemeral_ports_per_container|launcher)"\s*:/;
 /** Marathon app/pod fields (Marathon REST API). */
 const MARATHON_KEYS = /"(?:instances|cmd|container|containers|networks|portDefinitions|ipAddress|healthChecks)"\s*:/;
+/** `"type"` of well-known CNI plugins (containernetworking/plugins and common third-party ones). */
+const CNI_PLUGIN_TYPE = /"type"\s*:\s*"(?:bridge|ptp|macvlan|ipvlan|host-device|vlan|tap|dummy|loopback|portmap|tuning|bandwidth|firewall|sbr|vrf|flannel|calico|cilium-cni|aws-cni|egress-cni|weave-net|mesos-cni-port-mapper)"/;
 /** daemon.json keys with no meaning elsewhere (dockerd reference). */
 const DOCKER_KEYS = /"(?:bip|bip6|fixed-cidr|fixed-cidr-v6|default-address-pools|ip-masq|ip6tables|userland-proxy|storage-driver|log-driver|log-opts|registry-mirrors|insecure-registries|live-restore|data-root|exec-opts|firewall-backend|iptables|ipv6|experimental|dns|features|builder|default-runtime|runtimes|max-concurrent-downloads)"\s*:/;
 
@@ -48,7 +50,7 @@ function guessKind(filePath: string, text: string): InputKind | undefined {
   const firstLine = trimmed.split(/\r?\n/, 1)[0] ?? '';
 
   // Names that say it all.
-  if (base === 'daemon.json') return 'docker-daemon';
+  if (base === 'daemon.json' || /[.-]daemon\.json$/.test(base)) return 'docker-daemon';
   if (/\.nft$/.test(base)) return 'nft';
   if (/^(?:nf_conntrack|conntrack[-_.]?s?)(?:\.txt)?$/.test(base) && (CONNTRACK_PERCPU.test(head) || CONNTRACK_PROC.test(head) || /^entries\s/m.test(head))) return 'conntrack-stats';
 
@@ -58,6 +60,10 @@ function guessKind(filePath: string, text: string): InputKind | undefined {
     if (MESOS_FLAG_NAMES.test(head)) return 'mesos';
     if (MARATHON_KEYS.test(head) && /"id"\s*:/.test(head)) return 'mesos';
     if (/"type"\s*:/.test(head) && /"name"\s*:/.test(head) && /\.(?:conf|json)$/.test(base) && !DOCKER_KEYS.test(head)) return 'cni';
+    // Plugin snippets without "name" (cni.dev's portmap examples) and flanneld's net-conf.json.
+    if (/\.conf(?:\.template)?$/.test(base) && /"type"\s*:/.test(head)) return 'cni';
+    if (CNI_PLUGIN_TYPE.test(head) && /\.json$/.test(base) && !DOCKER_KEYS.test(head)) return 'cni';
+    if (/"Network"\s*:/.test(head) && /"Backend"\s*:/.test(head)) return 'cni';
     if (DOCKER_KEYS.test(head)) return 'docker-daemon';
     return undefined;
   }

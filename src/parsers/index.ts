@@ -1,9 +1,13 @@
 import type { InputKind } from '../model/document.js';
+import { cniParser } from './cni/index.js';
+import { dockerDaemonParser } from './docker-daemon/index.js';
 import { iptablesParser } from './iptables/index.js';
 import type { KindParser } from './types.js';
 
 const parsers: Partial<Record<InputKind, KindParser>> = {
   iptables: iptablesParser,
+  cni: cniParser,
+  'docker-daemon': dockerDaemonParser,
 };
 
 /** Kinds that have a parser. */

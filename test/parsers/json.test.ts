@@ -88,7 +88,7 @@ describe('parseJson', () => {
 
   it('substitutes bare placeholders with same-length tokens and marks them', () => {
     const text = '{"mtu": __CNI_MTU__, "node": "__NODENAME__", "x": "a__B__"}';
-    const { root, problems, placeholders } = parseJson(text, { placeholders: true });
+    const { root, problems, placeholders } = parseJson(text, { placeholders: true, templateStrings: true });
     expect(problems).toEqual([]);
     const mtu = nodeAtPath(root, ['mtu'])!;
     expect(slice(text, mtu.range)).toBe('__CNI_MTU__');
@@ -99,7 +99,8 @@ describe('parseJson', () => {
       ['__CNI_MTU__', false],
       ['__NODENAME__', true],
     ]);
-    // Without the option a bare token is a syntax error.
+    // Without templateStrings, quoted tokens are plain strings; without placeholders, bare ones are errors.
+    expect(nodeAtPath(parseJson(text, { placeholders: true }).root, ['node'])).not.toHaveProperty('placeholder');
     expect(parseJson(text).complete).toBe(false);
   });
 });

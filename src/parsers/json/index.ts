@@ -37,3 +37,16 @@ export type {
 } from './parse.js';
 export { locateSchemaError, parseInstancePath } from './locate.js';
 export type { JsonErrorLocation } from './locate.js';
+export { readSetting } from './tree.js';
+export type { JsonSetting } from './tree.js';
+export {
+  SCHEMA_ANNOTATIONS,
+  SCHEMA_IDS,
+  expectedOf,
+  schemaDocument,
+  schemaErrors,
+  schemaValidator,
+  suggestKey,
+  validateWithSchema,
+} from './schema.js';
+export type { SchemaError, SchemaId, SchemaIssue } from './schema.js';

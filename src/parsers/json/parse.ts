@@ -40,10 +40,11 @@ const PLACEHOLDER = /^__[A-Za-z0-9][A-Za-z0-9_]*__/;
 const PLACEHOLDER_STRING = /^__[A-Za-z0-9][A-Za-z0-9_]*__$/;
 
 /**
- * Why a strict reader would refuse the text. `bom`, `comment` and `trailing-comma` are
+ * Why a strict reader would refuse the text. `bom`, `comment`, `trailing-comma` and
+ * `placeholder` (a bare template token, added by callers that read rendered files) are
  * recoverable: the tolerant parse still reads the whole tree. `syntax` and `empty` are not.
  */
-export type JsonProblemCode = 'bom' | 'comment' | 'trailing-comma' | 'syntax' | 'empty';
+export type JsonProblemCode = 'bom' | 'comment' | 'trailing-comma' | 'placeholder' | 'syntax' | 'empty';
 
 export interface JsonProblem {
   code: JsonProblemCode;
@@ -67,12 +68,14 @@ export interface JsonParseOptions {
   /** Accept `,]` and `,}` without a problem. Default false. */
   allowTrailingCommas?: boolean;
   /**
-   * Read install-template tokens (`__NAME__`). Bare tokens are replaced for parsing by a number
-   * token of the same length, so every range stays exact, and are not problems; they appear in
-   * the tree as literals with `placeholder` set. Whole-string tokens (`"__MTU__"`) get
-   * `placeholder` too. Default false.
+   * Read bare install-template tokens (`__CNI_MTU__`): each is replaced for parsing by a number
+   * token of the same length, so every range stays exact, is not a problem, and appears in the
+   * tree as a literal with `placeholder` set (callers decide whether an unrendered token is an
+   * error). Default false: a bare token is a syntax error.
    */
   placeholders?: boolean;
+  /** Also mark whole-string tokens (`"__MTU__"`) with `placeholder` (install templates). Default false. */
+  templateStrings?: boolean;
 }
 
 export interface JsonParseResult {
@@ -139,7 +142,7 @@ export function parseJson(text: string, options: JsonParseOptions = {}): JsonPar
   problems.sort((a, b) => a.range[0] - b.range[0] || a.range[1] - b.range[1]);
 
   const bare = new Map(placeholders.map((p) => [p.range[0], p]));
-  const root = tree ? convert(tree, text, [], undefined, undefined, bare, options.placeholders === true, placeholders) : undefined;
+  const root = tree ? convert(tree, text, [], undefined, undefined, bare, options.templateStrings === true, placeholders) : undefined;
   placeholders.sort((a, b) => a.range[0] - b.range[0]);
   return { root, problems, complete: problems.every((p) => p.recoverable), comments, placeholders };
 }
@@ -252,10 +255,13 @@ export function jsonParseErrorFinding(
 ): Finding | undefined {
   const first = problems[0];
   if (!first) return undefined;
-  const why =
-    first.code === 'syntax' || first.code === 'empty'
-      ? ''
-      : `: ${info.reader} reads the file with Go's encoding/json, which rejects ${first.code === 'bom' ? 'a byte order mark' : first.code === 'comment' ? 'comments' : 'trailing commas'}`;
+  const rejected: Partial<Record<JsonProblemCode, string>> = {
+    bom: 'a byte order mark',
+    comment: 'comments',
+    'trailing-comma': 'trailing commas',
+    placeholder: 'it',
+  };
+  const why = rejected[first.code] ? `: ${info.reader} reads the file with Go's encoding/json, which rejects ${rejected[first.code]}` : '';
   const more = problems.length > 1 ? ` (${problems.length - 1} more JSON problem${problems.length > 2 ? 's' : ''} after this one)` : '';
   return engineFinding(source, filePath, 'parse-error', `${first.message}${why}${more}.`, first.range);
 }

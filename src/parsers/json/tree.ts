@@ -164,3 +164,46 @@ export function formatPath(path: readonly (string | number)[]): string {
   }
   return out || '(root)';
 }
+
+/** A typed setting read from a JSON object: the value, its node and its `"key": value` property. */
+export interface JsonSetting<T> {
+  value: T;
+  /** Range of the value (for a string, with its quotes). */
+  range: Range;
+  /** The property: `keyRange` is the key, `range` the whole entry (for edits that remove it). */
+  property: JsonProperty;
+}
+
+type SettingKind = 'string' | 'boolean' | 'number' | 'strings';
+type SettingValue<K extends SettingKind> = K extends 'string'
+  ? string
+  : K extends 'boolean'
+    ? boolean
+    : K extends 'number'
+      ? number
+      : string[];
+
+/**
+ * `object[key]` as a typed setting, or undefined when absent, of another JSON type, or a
+ * placeholder. `strings` reads an array whose items are all strings.
+ */
+export function readSetting<K extends SettingKind>(
+  object: JsonObject | undefined,
+  key: string,
+  kind: K,
+): JsonSetting<SettingValue<K>> | undefined {
+  const property = getProperty(object, key);
+  const node = property?.value;
+  if (!property || !node) return undefined;
+  let value: unknown;
+  if (kind === 'strings') {
+    if (node.type !== 'JsonArray') return undefined;
+    const items = node.items.map((i) => asString(i)?.value);
+    if (items.some((i) => i === undefined)) return undefined;
+    value = items;
+  } else {
+    if (node.type !== 'JsonLiteral' || node.valueType !== kind || node.placeholder !== undefined) return undefined;
+    value = node.value;
+  }
+  return { value: value as SettingValue<K>, range: node.range, property };
+}

@@ -1,0 +1,241 @@
+import type { ParseResult, SourceDocument } from '../../model/document.js';
+import type { CniConfig, CniIpam, CniPlugin, CniSysctl, FlannelNetConfig } from '../../model/cni.js';
+import type { BaseNode } from '../../model/node.js';
+import type { SourceText } from '../../model/source.js';
+import {
+  asString,
+  getArray,
+  getObject,
+  getProperty,
+  jsonParseErrorFinding,
+  parseJson,
+  readSetting,
+  walkJson,
+  type JsonObject,
+  type JsonProblem,
+  type JsonSetting,
+  type JsonValue,
+} from '../json/index.js';
+
+/** How parse errors name the program that reads CNI files. */
+export const CNI_READER = 'libcni (the CNI library container runtimes use)';
+
+export interface CniParseOptions {
+  /**
+   * Read the text as an install template: bare `__NAME__` tokens are not errors, and schema
+   * checks skip values that are whole tokens. Default: true for `*.template` file names.
+   * Callers that extract CNI JSON from a manifest (Calico's `cni_network_config`) set it.
+   */
+  template?: boolean;
+}
+
+/** Plugins whose `delegate` object is itself a plugin config (flannel-io/cni-plugin, apache/mesos). */
+const DELEGATING_PLUGINS: Record<string, { impliedType?: string }> = {
+  // flannel defaults the delegate's type to bridge (and its ipMasq to !FLANNEL_IPMASQ).
+  flannel: { impliedType: 'bridge' },
+  'mesos-cni-port-mapper': {},
+};
+
+/**
+ * Parses a CNI network configuration (`.conf`, `.conflist`, `.json`, `.jsonc`, install templates)
+ * or flanneld's `net-conf.json`. Never throws.
+ *
+ * Runtimes read these files with libcni, i.e. Go's encoding/json, which rejects comments, trailing
+ * commas, a BOM and bare template tokens. Each of those gives one fatal `parse-error` (severity
+ * error) at the first offending offset, but the tree from jsonc-parser's tolerant parse is still
+ * returned, so rules also report on the rest of the file. Real syntax errors give the
+ * `parse-error` and no document.
+ */
+export function parseCni(source: SourceText, filePath: string, options: CniParseOptions = {}): ParseResult {
+  const base = filePath.replace(/\\/g, '/').split('/').pop() ?? '';
+  const isTemplate = options.template ?? /\.template$/i.test(base);
+  const parsed = parseJson(source.text, { placeholders: true, templateStrings: isTemplate });
+  const problems: JsonProblem[] = [...parsed.problems];
+  if (!isTemplate) {
+    for (const p of parsed.placeholders) {
+      if (p.quoted) continue;
+      problems.push({
+        code: 'placeholder',
+        message: `Invalid bare token ${p.name}: an install-template placeholder that was never rendered`,
+        range: p.range,
+        recoverable: true,
+      });
+    }
+    problems.sort((a, b) => a.range[0] - b.range[0]);
+  }
+  const finding = jsonParseErrorFinding(source, filePath, problems, { reader: CNI_READER });
+  const findings = finding ? [finding] : [];
+  if (!parsed.complete || !parsed.root) return { documents: [], findings };
+
+  const root = buildRoot(parsed.root, base, isTemplate, parsed.placeholders);
+  const document: SourceDocument = { kind: 'cni', filePath, source, root, comments: parsed.comments };
+  return { documents: [document], findings };
+}
+
+function buildRoot(
+  node: JsonValue,
+  base: string,
+  isTemplate: boolean,
+  placeholders: CniConfig['placeholders'],
+): CniConfig | FlannelNetConfig {
+  const object = node.type === 'JsonObject' ? node : undefined;
+  if (object && isFlannelNetConf(object)) return buildFlannelNetConf(object);
+
+  const pluginsProp = getProperty(object, 'plugins');
+  const isList = pluginsProp !== undefined || (!getProperty(object, 'type') && /\.conflist/i.test(base));
+  const plugins: CniPlugin[] = [];
+  if (isList) {
+    const list = getArray(object, 'plugins');
+    list?.items.forEach((item, index) => {
+      if (item.type === 'JsonObject') plugins.push(buildPlugin(item, index));
+    });
+  } else if (object) {
+    plugins.push(buildPlugin(object, 0));
+  }
+  const config: CniConfig = {
+    type: 'CniConfig',
+    range: node.range,
+    plugins,
+    isList,
+    isTemplate,
+    placeholders,
+    node,
+  };
+  assign(config, 'name', readSetting(object, 'name', 'string'));
+  assign(config, 'cniVersion', readSetting(object, 'cniVersion', 'string'));
+  assign(config, 'cniVersions', readSetting(object, 'cniVersions', 'strings'));
+  assign(config, 'disableCheck', looseBool(object, 'disableCheck'));
+  assign(config, 'disableGC', looseBool(object, 'disableGC'));
+  return config;
+}
+
+/** flanneld's net-conf.json: capitalised keys, no CNI keys. */
+function isFlannelNetConf(object: JsonObject): boolean {
+  if (getProperty(object, 'type') || getProperty(object, 'plugins') || getProperty(object, 'cniVersion')) return false;
+  return ['Network', 'Backend', 'EnableIPv6', 'IPv6Network', 'EnableNFTables', 'SubnetLen'].some((k) => getProperty(object, k));
+}
+
+function buildFlannelNetConf(object: JsonObject): FlannelNetConfig {
+  const config: FlannelNetConfig = { type: 'FlannelNetConfig', range: object.range, node: object };
+  assign(config, 'network', readSetting(object, 'Network', 'string'));
+  assign(config, 'ipv6Network', readSetting(object, 'IPv6Network', 'string'));
+  assign(config, 'enableIPv4', readSetting(object, 'EnableIPv4', 'boolean'));
+  assign(config, 'enableIPv6', readSetting(object, 'EnableIPv6', 'boolean'));
+  assign(config, 'enableNFTables', readSetting(object, 'EnableNFTables', 'boolean'));
+  assign(config, 'backendType', readSetting(getObject(object, 'Backend'), 'Type', 'string'));
+  return config;
+}
+
+function buildPlugin(object: JsonObject, index: number, parent?: CniPlugin, impliedType?: string): CniPlugin {
+  const typeSetting = readSetting(object, 'type', 'string');
+  const pluginType = typeSetting?.value ?? impliedType ?? '';
+  const capabilities: Record<string, boolean> = {};
+  for (const p of getObject(object, 'capabilities')?.properties ?? []) {
+    if (p.value?.type === 'JsonLiteral' && typeof p.value.value === 'boolean') capabilities[p.key] = p.value.value;
+  }
+  const plugin: CniPlugin = {
+    type: 'CniPlugin',
+    range: object.range,
+    pluginType,
+    impliedType: typeSetting === undefined && impliedType !== undefined,
+    node: object,
+    index,
+    delegates: [],
+    capabilities,
+    sysctls: sysctlsOf(object),
+  };
+  if (parent) plugin.parent = parent;
+  assign(plugin, 'typeSetting', typeSetting);
+  assign(plugin, 'name', readSetting(object, 'name', 'string'));
+  const ipam = getObject(object, 'ipam');
+  if (ipam) plugin.ipam = ipamOf(ipam);
+  assign(plugin, 'ipMasq', readSetting(object, 'ipMasq', 'boolean'));
+  assign(plugin, 'ipMasqBackend', readSetting(object, 'ipMasqBackend', 'string'));
+  assign(plugin, 'snat', readSetting(object, 'snat', 'boolean'));
+  assign(plugin, 'masqAll', readSetting(object, 'masqAll', 'boolean'));
+  assign(plugin, 'markMasqBit', readSetting(object, 'markMasqBit', 'number'));
+  assign(plugin, 'externalSetMarkChain', readSetting(object, 'externalSetMarkChain', 'string'));
+  assign(plugin, 'backend', readSetting(object, 'backend', 'string'));
+  assign(plugin, 'conditionsV4', readSetting(object, 'conditionsV4', 'strings'));
+  assign(plugin, 'conditionsV6', readSetting(object, 'conditionsV6', 'strings'));
+  assign(plugin, 'bridge', readSetting(object, 'bridge', 'string'));
+  assign(plugin, 'isGateway', readSetting(object, 'isGateway', 'boolean'));
+  assign(plugin, 'isDefaultGateway', readSetting(object, 'isDefaultGateway', 'boolean'));
+  assign(plugin, 'hairpinMode', readSetting(object, 'hairpinMode', 'boolean'));
+  assign(plugin, 'master', readSetting(object, 'master', 'string'));
+  assign(plugin, 'mode', readSetting(object, 'mode', 'string'));
+  assign(plugin, 'mtu', readSetting(object, 'mtu', 'number'));
+
+  const delegating = typeSetting ? DELEGATING_PLUGINS[typeSetting.value] : undefined;
+  const delegate = delegating ? getObject(object, 'delegate') : undefined;
+  if (delegating && delegate) plugin.delegates.push(buildPlugin(delegate, index, plugin, delegating.impliedType));
+  return plugin;
+}
+
+function ipamOf(node: JsonObject): CniIpam {
+  const ipam: CniIpam = { node, subnets: [], routeDestinations: [] };
+  assign(ipam, 'ipamType', readSetting(node, 'type', 'string'));
+  push(ipam.subnets, readSetting(node, 'subnet', 'string'));
+  for (const set of getArray(node, 'ranges')?.items ?? []) {
+    if (set.type !== 'JsonArray') continue;
+    for (const range of set.items) if (range.type === 'JsonObject') push(ipam.subnets, readSetting(range, 'subnet', 'string'));
+  }
+  for (const address of getArray(node, 'addresses')?.items ?? []) {
+    if (address.type === 'JsonObject') push(ipam.subnets, readSetting(address, 'address', 'string'));
+  }
+  for (const route of getArray(node, 'routes')?.items ?? []) {
+    if (route.type === 'JsonObject') push(ipam.routeDestinations, readSetting(route, 'dst', 'string'));
+  }
+  return ipam;
+}
+
+function sysctlsOf(object: JsonObject): CniSysctl[] {
+  const out: CniSysctl[] = [];
+  for (const property of getObject(object, 'sysctl')?.properties ?? []) {
+    const value = asString(property.value);
+    if (value) out.push({ key: property.key, value: value.value, property });
+  }
+  return out;
+}
+
+/** libcni readBool: a boolean, or "true"/"false" in any case. */
+function looseBool(object: JsonObject | undefined, key: string): boolean | undefined {
+  const node = getProperty(object, key)?.value;
+  if (node?.type !== 'JsonLiteral') return undefined;
+  if (typeof node.value === 'boolean') return node.value;
+  if (typeof node.value === 'string' && node.placeholder === undefined) {
+    const v = node.value.toLowerCase();
+    if (v === 'true' || v === 'false') return v === 'true';
+  }
+  return undefined;
+}
+
+function assign<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
+  if (value !== undefined) target[key] = value;
+}
+
+function push<T>(list: JsonSetting<T>[], value: JsonSetting<T> | undefined): void {
+  if (value) list.push(value);
+}
+
+/**
+ * Visits the model root, then every JSON node in text order; each plugin's `CniPlugin` node is
+ * visited just before its JSON object.
+ */
+export function walkCni(document: SourceDocument, visit: (node: BaseNode) => void): void {
+  const root = document.root as CniConfig | FlannelNetConfig;
+  visit(root);
+  const plugins = new Map<BaseNode, CniPlugin>();
+  if (root.type === 'CniConfig') {
+    const add = (p: CniPlugin) => {
+      plugins.set(p.node, p);
+      p.delegates.forEach(add);
+    };
+    root.plugins.forEach(add);
+  }
+  walkJson(root.node, (node) => {
+    const plugin = plugins.get(node);
+    if (plugin) visit(plugin);
+    visit(node);
+  });
+}
