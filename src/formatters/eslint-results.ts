@@ -55,7 +55,7 @@ export function toEslintResult(result: LintFileResult, options: ToEslintResultsO
     suppressedMessages,
     ...stats,
     // ESLint: `if (errorCount + warningCount > 0 && output === undefined) result.source = text`.
-    ...(stats.errorCount + stats.warningCount > 0 ? { source: result.text } : {}),
+    ...(result.output !== undefined ? { output: result.output } : stats.errorCount + stats.warningCount > 0 ? { source: result.text } : {}),
     usedDeprecatedRules: [],
   };
 }
