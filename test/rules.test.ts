@@ -6,6 +6,7 @@ import { lintText } from '../src/engine/lint.js';
 import { RuleRegistry } from '../src/engine/registry.js';
 import type { ResolvedConfig, RuleModule } from '../src/engine/types.js';
 import { applyFixes } from '../src/fixes/apply.js';
+import { fixLoop } from '../src/fixes/fix-loop.js';
 import type { Finding, Fix } from '../src/model/finding.js';
 import { readRuleFixtures, type RuleFixture } from './helpers/rule-fixtures.js';
 import { ruleReadme } from '../src/engine/package-root.js';
@@ -105,7 +106,11 @@ for (const rule of builtinRules) {
           return;
         }
         expect(fx.fixed, `${fx.name}.fixed.* missing for a fixable finding`).toBeDefined();
-        const { output } = applyFixes(fx.text, fixes);
+        // Safe fixes are applied as --fix applies them (passes until none is left); suggestions
+        // (one per finding) in one pass, as an editor applies them one by one.
+        const output = findings.some((f) => f.fix)
+          ? fixLoop(fx.text, (t) => ({ findings: lint(rule, fx, t) })).output
+          : applyFixes(fx.text, fixes).output;
         expect(output).not.toBe(fx.text);
         expect(output).toBe(fx.fixed);
         expect(lint(rule, fx, output), 're-linting the fixed output').toEqual([]);

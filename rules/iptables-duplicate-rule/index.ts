@@ -1,0 +1,53 @@
+import { defineRule } from '../../src/engine/define-rule.js';
+import type { IptablesRule, IptablesTable } from '../../src/model/iptables.js';
+
+/** The rule's criteria and target, whitespace-normalised, without counters. */
+function signature(rule: IptablesRule, text: string): string {
+  const parts: string[] = [];
+  for (const o of rule.options) parts.push(text.slice(o.range[0], o.range[1]));
+  for (const m of rule.matches) parts.push(text.slice(m.range[0], m.range[1]));
+  if (rule.target) parts.push(text.slice(rule.target.range[0], rule.target.range[1]));
+  return parts.join(' ').replace(/\s+/g, ' ');
+}
+
+export const rule = defineRule({
+  meta: {
+    id: 'iptables-duplicate-rule',
+    inputs: ['iptables'],
+    category: 'style',
+    description: 'Disallow a rule that repeats an earlier rule of the same chain exactly.',
+    messages: {
+      duplicate: 'Duplicate rule in chain {{chain}}: line {{line}} has the same criteria and target, so this one only costs a lookup (a sign of a controller appending instead of checking).',
+      remove: 'Remove the duplicate rule.',
+    },
+    fix: 'suggestion',
+    recommended: 'warn',
+    schema: { type: 'object', properties: {}, additionalProperties: false },
+    defaultOptions: {},
+  },
+  create(context) {
+    const text = context.source.text;
+    const check = (table: IptablesTable) => {
+      const seen = new Map<string, IptablesRule>();
+      for (const r of table.rules) {
+        const key = `${r.chain}\u0000${signature(r, text)}`;
+        const first = seen.get(key);
+        if (!first) {
+          seen.set(key, r);
+          continue;
+        }
+        // The whole line, with its line break, so removing it leaves no blank line.
+        const lineEnd = context.source.lineStarts[r.line] ?? text.length;
+        const lineStart = context.source.lineStarts[r.line - 1];
+        context.report({
+          node: r,
+          messageId: 'duplicate',
+          data: { chain: r.chain, line: first.line },
+          related: [{ node: first, message: 'The first occurrence.' }],
+          suggest: [{ messageId: 'remove', edits: () => [{ range: [lineStart, lineEnd], text: '' }] }],
+        });
+      }
+    };
+    return { IptablesTable: check };
+  },
+});

@@ -1,0 +1,84 @@
+import { defineRule } from '../../src/engine/define-rule.js';
+import { insertAfter } from '../../src/fixes/edits.js';
+import type { IptablesChain, IptablesDocument, IptablesTable } from '../../src/model/iptables.js';
+import { KNOWN_TARGETS } from '../../src/parsers/iptables/options.js';
+import { chainByName } from '../../src/parsers/iptables/parser.js';
+
+/** Where a new `:CHAIN - [0:0]` line goes: after the table's last header, else after `*table`. */
+function declarationAnchor(table: IptablesTable): { range: [number, number] } {
+  const headers = table.chains.filter((c) => c.declaredBy === 'header');
+  const last = headers[headers.length - 1];
+  return last ? { range: last.range } : { range: [table.range[0], table.nameRange[1]] };
+}
+
+const declared = (c: IptablesChain | undefined) => !!c && c.declaredBy !== 'undeclared';
+
+export const rule = defineRule({
+  meta: {
+    id: 'iptables-undefined-chain',
+    inputs: ['iptables'],
+    category: 'correctness',
+    description: 'Disallow jumps to, and rules in, chains that the dump does not declare (iptables-restore rejects them).',
+    messages: {
+      undefinedTarget: 'Unknown chain "{{name}}" in {{flag}}: table {{table}} declares no such chain and it is not a known target, so iptables-restore rejects the rule.',
+      undeclaredChain: 'Missing declaration of chain "{{name}}" in table {{table}}: rules are added to it, but no ":{{name}} - [0:0]" line creates it.',
+      declare: 'Declare ":{{name}} - [0:0]" in table {{table}}.',
+    },
+    fix: 'safe',
+    recommended: 'error',
+    schema: {
+      type: 'object',
+      properties: {
+        externalChains: {
+          type: 'array',
+          items: { type: 'string' },
+          description: 'Chains that exist on the host but are not in the dump (for `iptables-restore --noflush` fragments).',
+        },
+      },
+      additionalProperties: false,
+    },
+    defaultOptions: { externalChains: [] as string[] },
+  },
+  create(context, { externalChains }) {
+    const doc = context.document.root as IptablesDocument;
+    const external = new Set(externalChains);
+    const eol = context.source.text.includes('\r\n') ? '\r\n' : '\n';
+    return {
+      IptablesDocument() {
+        for (const table of doc.tables) {
+          const anchor = declarationAnchor(table);
+          const declare = (name: string) => ({
+            messageId: 'declare',
+            data: { name, table: table.name },
+            edits: () => [insertAfter(anchor, `${eol}:${name} - [0:0]`)],
+          });
+          for (const chain of table.chains) {
+            if (chain.declaredBy !== 'undeclared' || external.has(chain.name)) continue;
+            const first = chain.rules[0];
+            context.report({
+              node: first ? { range: first.chainRange } : chain,
+              messageId: 'undeclaredChain',
+              data: { name: chain.name, table: table.name },
+              fix: declare(chain.name),
+            });
+          }
+          const reported = new Set<string>();
+          for (const r of table.rules) {
+            const t = r.target;
+            if (!t || KNOWN_TARGETS.has(t.name) || external.has(t.name)) continue;
+            const chain = chainByName(table, t.name);
+            if (declared(chain)) continue;
+            context.report({
+              node: t.nameToken,
+              messageId: 'undefinedTarget',
+              data: { name: t.name, flag: t.kind === 'goto' ? '-g' : '-j', table: table.name },
+              // A chain some rule already adds to gets its declaration from that report's fix.
+              ...(chain || reported.has(t.name) ? {} : { fix: declare(t.name) }),
+            });
+            reported.add(t.name);
+          }
+        }
+      },
+    };
+  },
+});
