@@ -1,5 +1,7 @@
 import type { RuleModule } from '../src/engine/types.js';
+import { rule as cniSchema } from './cni-schema/index.js';
+import { rule as dockerDaemonSchema } from './docker-daemon-schema/index.js';
 import { rule as masqueradeWithoutRandomFully } from './masquerade-without-random-fully/index.js';
 
 /** netlint's built-in rules, one folder each under rules/. */
-export const builtinRules: RuleModule<any>[] = [masqueradeWithoutRandomFully];
+export const builtinRules: RuleModule<any>[] = [masqueradeWithoutRandomFully, cniSchema, dockerDaemonSchema];

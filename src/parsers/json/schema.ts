@@ -42,10 +42,19 @@ const SCHEMA_DOCUMENTS: AnySchemaObject[] = [
  * Annotation keywords of netlint's schemas (ignored by validation):
  * `x-expected` how a valid value is described in messages; `x-message` a whole message for
  * errors of that schema object; `x-at: "key"` report at the property's key, not its value;
- * `x-missing` the key a custom `anyOf` of `required`s is about; `x-since` / `x-removed-in`
- * versions; `x-use-instead` the key to use instead of an accepted-but-ignored alias.
+ * `x-missing` the key a custom `anyOf` of `required`s is about; `x-since`, `x-deprecated-in`,
+ * `x-removed-in` versions; `x-use-instead` the key to use instead of an accepted-but-ignored alias.
  */
-export const SCHEMA_ANNOTATIONS = ['x-expected', 'x-message', 'x-at', 'x-missing', 'x-since', 'x-removed-in', 'x-use-instead'] as const;
+export const SCHEMA_ANNOTATIONS = [
+  'x-expected',
+  'x-message',
+  'x-at',
+  'x-missing',
+  'x-since',
+  'x-deprecated-in',
+  'x-removed-in',
+  'x-use-instead',
+] as const;
 
 let ajv: Ajv | undefined;
 const validators = new Map<SchemaId, ValidateFunction>();
@@ -241,12 +250,13 @@ function describeError(error: ErrorObject, value: unknown, rootName: string): Sc
   }
   const target = atKey && key !== undefined ? 'key' : 'value';
   const withKey = key !== undefined ? { key } : {};
-  if (custom) {
-    if (error.keyword === 'anyOf' && typeof schema?.['x-missing'] === 'string') {
-      return { ...base, path, target: 'object', key: schema['x-missing'] as string, where: nameOrRoot(path, rootName), message: custom };
-    }
-    return { ...base, path, target, ...withKey, message: custom };
+  if (error.keyword === 'anyOf' && requiredAlternatives(schema)) {
+    // "one of these keys must be present": a missing key, shown at the object.
+    const missing = typeof schema?.['x-missing'] === 'string' ? (schema['x-missing'] as string) : requiredAlternatives(schema)![0];
+    const message = custom ?? `Missing key ${requiredAlternatives(schema)!.map((k) => `"${k}"`).join(' or ')} in ${nameOrRoot(path, rootName)}.`;
+    return { ...base, path, target: 'object', key: missing, where: nameOrRoot(path, rootName), message };
   }
+  if (custom) return { ...base, path, target, ...withKey, message: custom };
   switch (error.keyword) {
     case 'minItems':
     case 'maxItems': {
@@ -289,6 +299,18 @@ function describeError(error: ErrorObject, value: unknown, rootName: string): Sc
   }
 }
 
+/** The keys of an `anyOf` whose branches each only require one key, else undefined. */
+function requiredAlternatives(schema: AnySchemaObject | undefined): string[] | undefined {
+  const branches = schema?.anyOf as AnySchemaObject[] | undefined;
+  if (!Array.isArray(branches)) return undefined;
+  const keys: string[] = [];
+  for (const b of branches) {
+    if (Object.keys(b).length !== 1 || !Array.isArray(b.required) || b.required.length !== 1) return undefined;
+    keys.push(String(b.required[0]));
+  }
+  return keys;
+}
+
 /** Instance path segments as a JSON path: array indices become numbers. */
 function typedPath(value: unknown, segments: string[]): JsonPath {
   const out: JsonPath = [];
@@ -311,8 +333,8 @@ function nameOf(path: JsonPath, rootName: string): string {
   if (path.length === 0) return rootName;
   let i = path.length - 1;
   while (i > 0 && typeof path[i] === 'number') i--;
-  const tail = path.slice(i);
-  return typeof tail[0] === 'number' ? `"${formatPath(path)}"` : `"${formatPath(tail)}"`;
+  if (typeof path[i] === 'number') return `"${formatPath(path)}"`;
+  return `"${String(path[i])}${path.slice(i + 1).map((n) => `[${n}]`).join('')}"`;
 }
 
 function nameOrRoot(path: JsonPath, rootName: string): string {
