@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintText, parseText } from '../../src/engine/lint.js';
@@ -9,9 +9,17 @@ import { detectKind } from '../../src/parsers/detect.js';
 import { cniParser, parseCni } from '../../src/parsers/cni/index.js';
 import { nodeAtPath } from '../../src/parsers/json/index.js';
 
-const CORPUS = path.resolve(__dirname, '../../../shared/corpus/cni');
-const corpusFiles = readdirSync(CORPUS).sort();
-const read = (name: string) => readFileSync(path.join(CORPUS, name), 'utf8');
+/** Vendored copies of the project corpus' CNI files (see test/fixtures/cni/SOURCES.md). */
+const FIXTURES = path.resolve(__dirname, '../fixtures/cni');
+/** The shared corpus, when present (NETLINT_CORPUS, or beside the repository), else the copies. */
+const SHARED = process.env.NETLINT_CORPUS
+  ? path.join(process.env.NETLINT_CORPUS, 'cni')
+  : path.resolve(__dirname, '../../../shared/corpus/cni');
+const CORPUS = existsSync(SHARED) ? SHARED : FIXTURES;
+const corpusFiles = readdirSync(CORPUS)
+  .filter((f) => !f.endsWith('.md'))
+  .sort();
+const read = (name: string) => readFileSync(path.join(FIXTURES, name), 'utf8');
 
 function parse(text: string, filePath = 'net.d/10-test.conflist') {
   const result = parseCni(new SourceText(text), filePath);
@@ -35,7 +43,7 @@ describe('corpus: every CNI file is detected and parsed', () => {
   const NEGATIVE_PARSE = new Set(['cni-dev-portmap-standalone-ptp-ipmasq-trailing-comma.conflist', 'cni-spec-dbnet-example.conflist.jsonc']);
 
   it.each(corpusFiles)('%s', (name) => {
-    const text = read(name);
+    const text = readFileSync(path.join(CORPUS, name), 'utf8');
     expect(detectKind(`corpus/cni/${name}`, text)).toBe('cni');
     const file = parseText(text, `corpus/cni/${name}`);
     expect(file.kind).toBe('cni');

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintText, parseText } from '../../src/engine/lint.js';
@@ -8,9 +8,18 @@ import { detectKind } from '../../src/parsers/detect.js';
 import { parseDockerDaemon } from '../../src/parsers/docker-daemon/index.js';
 import { schemaErrors } from '../../src/parsers/json/index.js';
 
-const CORPUS = path.resolve(__dirname, '../../../shared/corpus/docker');
-const corpusFiles = readdirSync(CORPUS).sort();
-const read = (name: string) => readFileSync(path.join(CORPUS, name), 'utf8');
+/** Vendored copy of docker/cli's full daemon.json example (see test/fixtures/docker/SOURCES.md). */
+const FIXTURES = path.resolve(__dirname, '../fixtures/docker');
+/** The shared corpus, when present (NETLINT_CORPUS, or beside the repository), else the copies. */
+const SHARED = process.env.NETLINT_CORPUS
+  ? path.join(process.env.NETLINT_CORPUS, 'docker')
+  : path.resolve(__dirname, '../../../shared/corpus/docker');
+const CORPUS = existsSync(SHARED) ? SHARED : FIXTURES;
+const corpusFiles = readdirSync(CORPUS)
+  .filter((f) => !f.endsWith('.md'))
+  .sort();
+const read = (name: string) => readFileSync(path.join(existsSync(path.join(FIXTURES, name)) ? FIXTURES : CORPUS, name), 'utf8');
+const hasCorpus = CORPUS === SHARED;
 const slice = (text: string, range: Range) => text.slice(range[0], range[1]);
 
 function parse(text: string) {
@@ -76,7 +85,7 @@ describe('typed view of the NAT and IPv6 keys', () => {
     expect(slice(text, config!.defaultAddressPools[1].base!.range)).toBe('"172.31.0.0/16"');
   });
 
-  it('reads routed-IPv6 setups', () => {
+  it.runIf(hasCorpus)('reads routed-IPv6 setups (shared corpus)', () => {
     const fly = parse(read('fly-apps-docker-daemon-ipv6-no-ip6tables.json')).config!;
     expect(fly.ipv6?.value).toBe(true);
     expect(fly.ip6tables).toBeUndefined();

@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import {
+  SCHEMA_IDS,
+  expectedOf,
   formatPath,
   getProperty,
   locateSchemaError,
   nodeAtPath,
   parseJson,
+  schemaErrors,
+  schemaValidator,
+  suggestKey,
   toPlainValue,
+  validateWithSchema,
   walkJson,
   type JsonNode,
 } from '../../src/parsers/json/index.js';
@@ -140,5 +147,75 @@ describe('locateSchemaError', () => {
     expect(formatPath(['log-opts', 'max-size'])).toBe('log-opts.max-size');
     expect(formatPath(['a b'])).toBe('["a b"]');
     expect(formatPath([])).toBe('(root)');
+  });
+});
+
+describe('schemas', () => {
+  it('every schema compiles', () => {
+    for (const id of SCHEMA_IDS) expect(typeof schemaValidator(id)).toBe('function');
+  });
+
+  it('KubeProxyConfiguration: valid config, enum and range errors at exact paths', () => {
+    const ok = {
+      apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
+      kind: 'KubeProxyConfiguration',
+      mode: 'nftables',
+      clusterCIDR: '10.244.0.0/16,fd00:10:244::/56',
+      detectLocalMode: 'ClusterCIDR',
+      iptables: { masqueradeBit: 14, masqueradeAll: false, syncPeriod: '30s', minSyncPeriod: '1s' },
+      nftables: { masqueradeBit: 14 },
+      conntrack: { maxPerCore: 32768, min: 131072, tcpEstablishedTimeout: '24h0m0s' },
+      detectLocal: { bridgeInterface: '', interfaceNamePrefix: '' },
+      nodePortAddresses: ['primary'],
+    };
+    expect(schemaErrors('kube-proxy-config', ok)).toEqual([]);
+    // A kubeadm patch often has no apiVersion (the kind patch in the corpus).
+    expect(schemaErrors('kube-proxy-config', { kind: 'KubeProxyConfiguration', metricsBindAddress: '0.0.0.0' })).toEqual([]);
+    const bad = schemaErrors('kube-proxy-config', { mode: 'userspace', iptables: { masqueradeBit: 32, masqueradeALL: true }, clusterCIDR: '10.244.0.0' });
+    expect(bad.map((e) => [e.path, e.target, e.message])).toEqual([
+      [['mode'], 'value', 'Expected "mode" to be one of "", "iptables", "ipvs", "nftables" or "kernelspace".'],
+      [['iptables', 'masqueradeALL'], 'key', 'Unknown key "masqueradeALL" in iptables.'],
+      [['iptables', 'masqueradeBit'], 'value', 'Expected "masqueradeBit" to be an integer from 0 to 31.'],
+      [['clusterCIDR'], 'value', 'Expected "clusterCIDR" to be a CIDR, or a comma-separated dual-stack pair of CIDRs.'],
+    ]);
+  });
+
+  it('ip-masq-agent config: the upstream default file is valid; CIDRs are checked', () => {
+    // kubernetes-sigs/ip-masq-agent agent-config/config @ e3000864 (Apache-2.0).
+    const upstream = 'nonMasqueradeCIDRs:\n  - 10.0.0.0/8\n  - 172.16.0.0/12\n  - 192.168.0.0/16\ncidrLimit: 64\nmasqLinkLocal: false\nmasqLinkLocalIPv6: false\nresyncInterval: 60s\n';
+    expect(schemaErrors('ip-masq-agent-config', parseYaml(upstream))).toEqual([]);
+    expect(schemaErrors('ip-masq-agent-config', { nonMasqueradeCIDRs: [] })).toEqual([]);
+    const bad = schemaErrors('ip-masq-agent-config', { nonMasqueradeCIDRs: ['10.0.0.0/8', '10.0.0.0'], masqLinkLocal: 'true', resyncInterval: 60 });
+    expect(bad.map((e) => [e.path, e.message])).toEqual([
+      [['nonMasqueradeCIDRs', 1], 'Expected "nonMasqueradeCIDRs[1]" to be a CIDR such as "10.0.0.0/8".'],
+      [['masqLinkLocal'], 'Expected "masqLinkLocal" to be true or false.'],
+      [['resyncInterval'], 'Expected "resyncInterval" to be a duration such as "60s".'],
+    ]);
+  });
+
+  it('validateWithSchema locates errors in a JSON tree and skips template placeholders', () => {
+    const text = '{\n  "cniVersion": "1.0.0",\n  "name": "n",\n  "type": "bridge",\n  "mtu": __CNI_MTU__,\n  "vlan": "7"\n}';
+    const { root } = parseJson(text, { placeholders: true });
+    const issues = validateWithSchema('cni-network-config', root);
+    expect(issues.map((i) => [i.keyword, text.slice(i.range[0], i.range[1]), i.message])).toEqual([
+      ['type', '"7"', 'Expected "vlan" to be an integer from 0 to 4094.'],
+    ]);
+    expect(issues[0].node).toBe(nodeAtPath(root, ['vlan']));
+    expect(validateWithSchema('cni-network-config', root, { keepPlaceholders: true })).toHaveLength(2);
+  });
+
+  it('expectedOf words schemas', () => {
+    expect(expectedOf({ type: 'integer', minimum: 0, maximum: 31 })).toBe('an integer from 0 to 31');
+    expect(expectedOf({ type: 'integer', minimum: 1 })).toBe('an integer of at least 1');
+    expect(expectedOf({ type: ['string', 'integer'] })).toBe('a string or an integer');
+    expect(expectedOf({ enum: ['a'] })).toBe('"a"');
+    expect(expectedOf({ type: 'array', items: { type: 'string' } })).toBe('an array of strings');
+  });
+
+  it('suggestKey finds case and near misses only', () => {
+    expect(suggestKey('ipmasq', ['ipMasq', 'mtu'])).toBe('ipMasq');
+    expect(suggestKey('hairpinMod', ['hairpinMode', 'mtu'])).toBe('hairpinMode');
+    expect(suggestKey('registry', ['registry-mirrors', 'dns'])).toBeUndefined();
+    expect(suggestKey('mtu', ['mtu'])).toBeUndefined();
   });
 });
