@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { corpusFiles, describeCorpus, readCorpus } from '../helpers/corpus.js';
 import { lintText, parseText } from '../../src/engine/lint.js';
 import { allCniPlugins, type CniConfig, type CniPlugin, type FlannelNetConfig } from '../../src/model/cni.js';
 import type { BaseNode } from '../../src/model/node.js';
@@ -9,17 +9,8 @@ import { detectKind } from '../../src/parsers/detect.js';
 import { cniParser, parseCni } from '../../src/parsers/cni/index.js';
 import { nodeAtPath } from '../../src/parsers/json/index.js';
 
-/** Vendored copies of the project corpus' CNI files (see test/fixtures/cni/SOURCES.md). */
-const FIXTURES = path.resolve(__dirname, '../fixtures/cni');
-/** The shared corpus, when present (NETLINT_CORPUS, or beside the repository), else the copies. */
-const SHARED = process.env.NETLINT_CORPUS
-  ? path.join(process.env.NETLINT_CORPUS, 'cni')
-  : path.resolve(__dirname, '../../../shared/corpus/cni');
-const CORPUS = existsSync(SHARED) ? SHARED : FIXTURES;
-const corpusFiles = readdirSync(CORPUS)
-  .filter((f) => !f.endsWith('.md'))
-  .sort();
-const read = (name: string) => readFileSync(path.join(FIXTURES, name), 'utf8');
+const corpusNames = corpusFiles('cni');
+const read = (name: string) => readCorpus('cni', name);
 
 function parse(text: string, filePath = 'net.d/10-test.conflist') {
   const result = parseCni(new SourceText(text), filePath);
@@ -39,11 +30,11 @@ function lint(text: string, filePath = 'net.d/10-test.conflist') {
   }));
 }
 
-describe('corpus: every CNI file is detected and parsed', () => {
+describeCorpus('corpus: every CNI file is detected and parsed', () => {
   const NEGATIVE_PARSE = new Set(['cni-dev-portmap-standalone-ptp-ipmasq-trailing-comma.conflist', 'cni-spec-dbnet-example.conflist.jsonc']);
 
-  it.each(corpusFiles)('%s', (name) => {
-    const text = readFileSync(path.join(CORPUS, name), 'utf8');
+  it.each(corpusNames)('%s', (name) => {
+    const text = read(name);
     expect(detectKind(`corpus/cni/${name}`, text)).toBe('cni');
     const file = parseText(text, `corpus/cni/${name}`);
     expect(file.kind).toBe('cni');
@@ -138,7 +129,7 @@ describe('corpus: every CNI file is detected and parsed', () => {
   });
 });
 
-describe('model', () => {
+describeCorpus('model', () => {
   it('a .conf becomes a one-plugin config with ranges that slice back to the text', () => {
     const name = 'cni-plugins-integration-basic-ptp-ipmasq.conf';
     const text = read(name);

@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { corpusFiles, describeCorpus, readCorpus } from '../helpers/corpus.js';
 import { lintText, parseText } from '../../src/engine/lint.js';
 import type { DockerDaemonConfig } from '../../src/model/docker.js';
 import { SourceText, type Range } from '../../src/model/source.js';
@@ -8,18 +8,8 @@ import { detectKind } from '../../src/parsers/detect.js';
 import { parseDockerDaemon } from '../../src/parsers/docker-daemon/index.js';
 import { schemaErrors } from '../../src/parsers/json/index.js';
 
-/** Vendored copy of docker/cli's full daemon.json example (see test/fixtures/docker/SOURCES.md). */
-const FIXTURES = path.resolve(__dirname, '../fixtures/docker');
-/** The shared corpus, when present (NETLINT_CORPUS, or beside the repository), else the copies. */
-const SHARED = process.env.NETLINT_CORPUS
-  ? path.join(process.env.NETLINT_CORPUS, 'docker')
-  : path.resolve(__dirname, '../../../shared/corpus/docker');
-const CORPUS = existsSync(SHARED) ? SHARED : FIXTURES;
-const corpusFiles = readdirSync(CORPUS)
-  .filter((f) => !f.endsWith('.md'))
-  .sort();
-const read = (name: string) => readFileSync(path.join(existsSync(path.join(FIXTURES, name)) ? FIXTURES : CORPUS, name), 'utf8');
-const hasCorpus = CORPUS === SHARED;
+const corpusNames = corpusFiles('docker');
+const read = (name: string) => readCorpus('docker', name);
 const slice = (text: string, range: Range) => text.slice(range[0], range[1]);
 
 function parse(text: string) {
@@ -39,8 +29,8 @@ function lint(text: string) {
   );
 }
 
-describe('corpus: every daemon.json is detected, parsed and valid', () => {
-  it.each(corpusFiles)('%s', (name) => {
+describeCorpus('corpus: every daemon.json is detected, parsed and valid', () => {
+  it.each(corpusNames)('%s', (name) => {
     const text = read(name);
     expect(detectKind(`corpus/docker/${name}`, text)).toBe('docker-daemon');
     const file = parseText(text, `corpus/docker/${name}`);
@@ -60,7 +50,7 @@ describe('corpus: every daemon.json is detected, parsed and valid', () => {
   });
 });
 
-describe('typed view of the NAT and IPv6 keys', () => {
+describeCorpus('typed view of the NAT and IPv6 keys', () => {
   it('reads the full reference', () => {
     const text = read('docker-cli-docs-daemon.json-full-reference.json');
     const { config } = parse(text);
@@ -85,7 +75,7 @@ describe('typed view of the NAT and IPv6 keys', () => {
     expect(slice(text, config!.defaultAddressPools[1].base!.range)).toBe('"172.31.0.0/16"');
   });
 
-  it.runIf(hasCorpus)('reads routed-IPv6 setups (shared corpus)', () => {
+  it('reads routed-IPv6 setups (shared corpus)', () => {
     const fly = parse(read('fly-apps-docker-daemon-ipv6-no-ip6tables.json')).config!;
     expect(fly.ipv6?.value).toBe(true);
     expect(fly.ip6tables).toBeUndefined();
