@@ -374,18 +374,29 @@ function readRule(
   line: number,
   intern: Map<string, string>,
 ): IptablesRule {
+  // Every property is present from the start (optional ones as undefined), so all rules share
+  // one hidden class: adding them as found gave a shape per option order, and every rule's
+  // property reads went megamorphic. JSON output and toEqual ignore undefined properties.
   const rule: IptablesRule = {
     type: 'IptablesRule',
     table,
     chain: chainTok.value,
     chainRange: chainTok.range,
     command: 'append',
+    position: undefined,
+    counters,
     options: [],
     matches: [],
+    target: undefined,
+    source: undefined,
+    destination: undefined,
+    protocol: undefined,
+    inInterface: undefined,
+    outInterface: undefined,
+    comment: undefined,
     range: lineRange,
     line,
   };
-  if (counters) rule.counters = counters;
   /** Where `--long` options go: the last match, or the target once seen. */
   let context: IptablesMatch | IptablesTarget | undefined;
   let negation: LineToken | undefined;
@@ -476,8 +487,9 @@ function readRule(
       negated: !!negation,
       values,
       range: [(negation ?? tok).start, (values[values.length - 1] ?? tok).end],
+      // Always present, for one hidden class (see readRule).
+      negationRange: negation ? negation.range : undefined,
     };
-    if (negation) option.negationRange = negation.range;
     negation = undefined;
     i = j;
 
