@@ -1,13 +1,23 @@
 import type { InputKind } from '../model/document.js';
 import { cniParser } from './cni/index.js';
+import { conntrackParser } from './conntrack/index.js';
 import { dockerDaemonParser } from './docker-daemon/index.js';
+import { ethtoolParser } from './ethtool/index.js';
 import { iptablesParser } from './iptables/index.js';
+import { kernelParser } from './kernel/index.js';
+import { snmpParser } from './snmp/index.js';
+import { sysctlParser } from './sysctl/index.js';
 import type { KindParser } from './types.js';
 
 const parsers: Partial<Record<InputKind, KindParser>> = {
   iptables: iptablesParser,
   cni: cniParser,
   'docker-daemon': dockerDaemonParser,
+  'ethtool-features': ethtoolParser,
+  'conntrack-stats': conntrackParser,
+  'snmp-counters': snmpParser,
+  kernel: kernelParser,
+  sysctl: sysctlParser,
 };
 
 /** Kinds that have a parser. */
