@@ -22,6 +22,23 @@ import type {
   IptablesTarget,
 } from '../model/iptables.js';
 import type { FactTypeMap } from '../model/facts.js';
+import type {
+  CalicoInstallation,
+  CalicoIPPool,
+  CiliumConfig,
+  FelixConfiguration,
+  IpMasqAgentConfig,
+  K8sConfigMap,
+  K8sContainer,
+  K8sDocument,
+  K8sEnvVar,
+  K8sNode,
+  K8sObject,
+  K8sWorkload,
+  KindCluster,
+  KubeProxyConfiguration,
+} from '../model/kubernetes.js';
+import type { MarathonApp, MarathonNetwork, MarathonPod, MesosAgentFlags, MesosDocument, MesosFlag } from '../model/mesos.js';
 import type { JsonArray, JsonLiteral, JsonObject, JsonProperty } from '../parsers/json/tree.js';
 
 /**
@@ -49,6 +66,26 @@ export interface NodeTypeMap extends FactTypeMap {
   CniPlugin: CniPlugin;
   FlannelNetConfig: FlannelNetConfig;
   DockerDaemonConfig: DockerDaemonConfig;
+  K8sDocument: K8sDocument;
+  K8sObject: K8sObject;
+  K8sWorkload: K8sWorkload;
+  K8sContainer: K8sContainer;
+  K8sEnvVar: K8sEnvVar;
+  K8sConfigMap: K8sConfigMap;
+  KubeProxyConfiguration: KubeProxyConfiguration;
+  IpMasqAgentConfig: IpMasqAgentConfig;
+  CalicoIPPool: CalicoIPPool;
+  FelixConfiguration: FelixConfiguration;
+  CalicoInstallation: CalicoInstallation;
+  CiliumConfig: CiliumConfig;
+  K8sNode: K8sNode;
+  KindCluster: KindCluster;
+  MesosDocument: MesosDocument;
+  MesosAgentFlags: MesosAgentFlags;
+  MesosFlag: MesosFlag;
+  MarathonApp: MarathonApp;
+  MarathonPod: MarathonPod;
+  MarathonNetwork: MarathonNetwork;
   /** Generic JSON nodes of JSON-based kinds (cni, docker-daemon), visited in text order. */
   JsonObject: JsonObject;
   JsonArray: JsonArray;

@@ -24,6 +24,9 @@ const MESOS_FLAG = /^\s*--[a-z][a-z0-9_]*(?:=|\s*$)/m;
 const MESOS_ENV = /^\s*(?:export\s+)?MESOS_[A-Z0-9_]+=/m;
 const YAML_K8S = /^apiVersion:\s*\S+/m;
 const YAML_KIND = /^kind:\s*\S+/m;
+/** ip-masq-agent's config file (ConfigMap key `config`): YAML or JSON keys of kubernetes-sigs/ip-masq-agent. */
+const IP_MASQ_AGENT_YAML = /^(?:nonMasqueradeCIDRs|masqLinkLocal|masqLinkLocalIPv6|cidrLimit|resyncInterval):/m;
+const IP_MASQ_AGENT_JSON = /"(?:nonMasqueradeCIDRs|masqLinkLocalIPv6|masqLinkLocal)"\s*:/;
 
 /** Agent flag names that say "Mesos" (src/slave/flags.cpp). */
 const MESOS_FLAG_NAMES = /"(?:isolation|network_cni_config_dir|network_cni_plugins_dir|containerizers|work_dir|ephemeral_ports_per_container|launcher)"\s*:/;
@@ -57,6 +60,7 @@ function guessKind(filePath: string, text: string): InputKind | undefined {
   if (trimmed.startsWith('{') || trimmed.startsWith('[') || /\.(?:json|jsonc|conf|conflist)(?:\.template)?$/.test(base) && /^\s*(?:\/\/|\/\*)/.test(trimmed)) {
     if (/"cniVersion"\s*:|"plugins"\s*:\s*\[/.test(head) || /\.conflist(?:\.template)?$/.test(base)) return 'cni';
     if (/"apiVersion"\s*:/.test(head) && /"kind"\s*:/.test(head)) return 'kubernetes';
+    if (IP_MASQ_AGENT_JSON.test(head)) return 'kubernetes';
     if (MESOS_FLAG_NAMES.test(head)) return 'mesos';
     if (MARATHON_KEYS.test(head) && /"id"\s*:/.test(head)) return 'mesos';
     if (/"type"\s*:/.test(head) && /"name"\s*:/.test(head) && /\.(?:conf|json)$/.test(base) && !DOCKER_KEYS.test(head)) return 'cni';
@@ -77,6 +81,9 @@ function guessKind(filePath: string, text: string): InputKind | undefined {
   if (UNAME_R.test(head) && head.trim().split(/\r?\n/).length === 1) return 'kernel';
   if (YAML_K8S.test(head) && YAML_KIND.test(head)) return 'kubernetes';
   if (/\.ya?ml$/.test(base) && (/^---\s*$/m.test(head) || /^\s*#/.test(head)) && /^\s*apiVersion:/m.test(head)) return 'kubernetes';
+  // Mis-indented manifests (`kind:` under `apiVersion:`) still go to the parser, which locates the error.
+  if (/\.ya?ml$/.test(base) && YAML_K8S.test(head) && /^\s+kind:\s*\S+/m.test(head)) return 'kubernetes';
+  if (IP_MASQ_AGENT_YAML.test(head) && /^nonMasqueradeCIDRs:/m.test(head)) return 'kubernetes';
   if (IPTABLES_RULE.test(head) && /^-[AINP]\s/m.test(head)) return 'iptables';
   if (NFT_TRANSACTION.test(head)) return 'nft';
   if (SYSCTL.test(head) && !MESOS_FLAG.test(head)) return 'sysctl';

@@ -7,12 +7,16 @@ import { iptablesParser } from './iptables/index.js';
 import { kernelParser } from './kernel/index.js';
 import { snmpParser } from './snmp/index.js';
 import { sysctlParser } from './sysctl/index.js';
+import { kubernetesParser } from './kubernetes/index.js';
+import { mesosParser } from './mesos/index.js';
 import type { KindParser } from './types.js';
 
 const parsers: Partial<Record<InputKind, KindParser>> = {
   iptables: iptablesParser,
   cni: cniParser,
   'docker-daemon': dockerDaemonParser,
+  kubernetes: kubernetesParser,
+  mesos: mesosParser,
   'ethtool-features': ethtoolParser,
   'conntrack-stats': conntrackParser,
   'snmp-counters': snmpParser,
