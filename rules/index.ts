@@ -1,7 +1,17 @@
 import type { RuleModule } from '../src/engine/types.js';
 import { rule as cniSchema } from './cni-schema/index.js';
 import { rule as dockerDaemonSchema } from './docker-daemon-schema/index.js';
+import { rule as iptablesDuplicateRule } from './iptables-duplicate-rule/index.js';
+import { rule as iptablesUndefinedChain } from './iptables-undefined-chain/index.js';
+import { rule as iptablesUnreachableRule } from './iptables-unreachable-rule/index.js';
 import { rule as masqueradeWithoutRandomFully } from './masquerade-without-random-fully/index.js';
 
 /** netlint's built-in rules, one folder each under rules/. */
-export const builtinRules: RuleModule<any>[] = [masqueradeWithoutRandomFully, cniSchema, dockerDaemonSchema];
+export const builtinRules: RuleModule<any>[] = [
+  masqueradeWithoutRandomFully,
+  cniSchema,
+  dockerDaemonSchema,
+  iptablesUndefinedChain,
+  iptablesUnreachableRule,
+  iptablesDuplicateRule,
+];

@@ -99,6 +99,8 @@ export interface HostFact extends FactBase {
     patch: number;
     /** Distro part after the version (`-1160.el7.x86_64`). */
     suffix: string;
+    /** Distro guess (`el7`, `ubuntu`...): distros backport fixes into old version numbers. */
+    distro?: string;
   };
   /** `Node` name when the kernel came from a Kubernetes Node. */
   nodeName?: string;

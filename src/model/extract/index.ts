@@ -1,5 +1,6 @@
 import type { InputKind, SourceDocument } from '../document.js';
 import type { Fact } from '../facts.js';
+import { extractConntrackFacts, extractEthtoolFacts, extractKernelFacts, extractSysctlFacts } from './evidence.js';
 import { extractIptablesFacts } from './iptables.js';
 
 type Extractor = (document: SourceDocument) => Fact[];
@@ -7,6 +8,10 @@ type Extractor = (document: SourceDocument) => Fact[];
 /** Fact extractors by input kind (DESIGN.md pipeline step "extract"). */
 const extractors: Partial<Record<InputKind, Extractor>> = {
   iptables: extractIptablesFacts,
+  'ethtool-features': extractEthtoolFacts,
+  kernel: extractKernelFacts,
+  'conntrack-stats': extractConntrackFacts,
+  sysctl: extractSysctlFacts,
 };
 
 const cache = new WeakMap<SourceDocument, Fact[]>();
