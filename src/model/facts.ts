@@ -69,6 +69,12 @@ export interface SnatPoint extends FactBase {
   owner?: string;
   /** The component's version, when an image tag or header says it. */
   ownerVersion?: string;
+  /**
+   * The firewall the owner writes the rule with (`iptables`, `nftables`), when a config says it:
+   * CNI `ipMasqBackend` / portmap `backend`, Docker `firewall-backend`. Tells a rule which dump
+   * (iptables-save or nft) should show the SNAT, and which flag spelling a host rule needs.
+   */
+  backend?: string;
   /** The port-selection fix in the source's terms; absent when the source has no knob. */
   fix?: SourceFix;
   /** Where to look instead, when there is no knob. */
