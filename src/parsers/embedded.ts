@@ -346,19 +346,24 @@ function skipBreak(text: string, i: number): number {
 function lineMapper(outer: string, at: number, style: EmbeddedStyle, indent: number, value: string): (offset: number) => number {
   const block = style === 'literal' || style === 'folded';
   const first = block ? blockHeader(outer, at).body : at + (style === 'plain' ? 0 : 1);
-  const outerLines: Line[] = [];
-  for (let pos = first; outerLines.length <= value.length && pos <= outer.length; ) {
-    const line = lineAt(outer, pos);
-    outerLines.push(line);
-    if (line.next <= pos || line.next >= outer.length) break;
-    pos = line.next;
-  }
   const innerStarts = [0];
   for (let i = value.indexOf('\n'); i !== -1; i = value.indexOf('\n', i + 1)) innerStarts.push(i + 1);
+  const outerLines: Line[] = [];
+  for (let pos = first; outerLines.length < innerStarts.length && pos < outer.length; ) {
+    const line = lineAt(outer, pos);
+    outerLines.push(line);
+    pos = line.next;
+  }
   return (offset) => {
     const o = Math.max(0, Math.min(offset, value.length));
-    let l = innerStarts.length - 1;
-    while (l > 0 && innerStarts[l] > o) l--;
+    let lo = 0;
+    let hi = innerStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (innerStarts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    const l = lo;
     const line = outerLines[Math.min(l, outerLines.length - 1)];
     if (!line) return Math.min(first, outer.length);
     const col = o - innerStarts[l];

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -165,6 +166,14 @@ describeCorpus('corpus: every Kubernetes file is detected and parsed', () => {
     const portmap = config.plugins[1];
     const whole = outer(cni, portmap.node.range);
     expect(slice(text, whole)).toBe(['{', '          "type": "portmap",', '          "capabilities": {', '            "portMappings": true', '          }', '        }'].join('\n'));
+
+    // The same with CRLF line ends.
+    const crlf = text.replace(/\n/g, '\r\n');
+    const crlfCni = parse(crlf, name).documents.find((d) => d.kind === 'cni')!;
+    const crlfHairpin = (crlfCni.root as CniConfig).plugins[0].delegates[0].hairpinMode!;
+    const crlfKey = outer(crlfCni, crlfHairpin.property.range);
+    expect(slice(crlf, crlfKey)).toBe('"hairpinMode": true');
+    expect(crlfCni.outerSource!.positionAt(crlfKey[0])).toEqual(pos);
 
     const net = configMap.flannelNetConf as FlannelNetConfig;
     expect(net.network?.value).toBe('10.244.0.0/16');
@@ -367,6 +376,45 @@ describe('recognised objects', () => {
     expect(kp.detectLocalMode?.value).toBe('');
   });
 
+  it('Calico cni_network_config: a cni template document; placeholders are no parse-error and keep their place', () => {
+    const text = fixture('calico-config-template.yaml');
+    for (const variant of [text, text.replace(/\n/g, '\r\n')]) {
+      const { documents, objects, findings } = parse(variant, 'calico-config.yaml');
+      expect(findings).toEqual([]);
+      expect(view<K8sConfigMap>(objects[0], 'K8sConfigMap').role).toBe('calico');
+      const cni = documents.find((d) => d.kind === 'cni')!;
+      const config = cni.root as CniConfig;
+      expect(config.isTemplate).toBe(true);
+      expect(config.placeholders.map((p) => [p.name, p.quoted])).toEqual([
+        ['__KUBERNETES_NODE_NAME__', true],
+        ['__CNI_MTU__', false],
+        ['__KUBECONFIG_FILEPATH__', true],
+      ]);
+      for (const p of config.placeholders) {
+        const range = outer(cni, p.range);
+        expect(slice(variant, range)).toBe(p.quoted ? `"${p.name}"` : p.name);
+      }
+      const mtu = outer(cni, config.placeholders[1].range);
+      expect(cni.outerSource!.positionAt(mtu[0])).toEqual({ line: 17, column: 18 });
+      expect(config.plugins[1].snat?.value).toBe(true);
+    }
+  });
+
+  it('a broken embedded CNI config is a parse-error in the outer file; net-conf.json in a quoted string maps through escapes', () => {
+    const text = fixture('flannel-broken-cni.yaml');
+    const { documents, objects, findings } = parse(text, 'flannel.yaml');
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ ruleId: 'parse-error', filePath: 'flannel.yaml', line: 12, column: 63 });
+    expect(slice(text, findings[0].range)).toBe(',');
+    expect(findings[0].message).toMatch(/^Invalid trailing comma before "}": libcni/);
+    // The trailing comma is recoverable: the conflist is still there for rules.
+    expect(documents.filter((d) => d.kind === 'cni')).toHaveLength(1);
+    const net = view<K8sConfigMap>(objects[0], 'K8sConfigMap').flannelNetConf!;
+    expect(net.backendType?.value).toBe('host-gw');
+    expect(slice(text, net.backendType!.range)).toBe('\\"host-gw\\"');
+    expect(slice(text, net.network!.property.range)).toBe('\\"Network\\": \\"10.244.0.0/16\\"');
+  });
+
   it('ip-masq-agent ConfigMap with JSON config in a single-quoted string', () => {
     const text = fixture('ip-masq-agent-configmap-json.yaml');
     const { objects, findings } = parse(text);
@@ -459,5 +507,45 @@ describe('recognised objects', () => {
       const file = parseText(input, 'odd.yaml', { kind: 'kubernetes' });
       expect(file.findings.filter((f) => f.ruleId === 'internal-error')).toEqual([]);
     }
+  });
+});
+
+describe('robustness', () => {
+  it('random YAML-like text never throws, and every embedded offset maps inside the file', () => {
+    const piece = fc.constantFrom(
+      'apiVersion: v1\n', 'kind: ConfigMap\n', 'kind: List\n', 'items:\n', '- ', '  ', 'metadata:\n', '  name: kube-proxy\n',
+      '  name: ip-masq-agent\n', 'data:\n', '  config.conf: |\n', '  config: "', '    kind: KubeProxyConfiguration\n',
+      '  cni-conf.json: |-\n', '    {"type": "bridge", "ipMasq": true}\n', '  net-conf.json: \'{"Network": "10.0.0.0/8"}\'\n',
+      '---\n', '{{ x }}', '"', "'", '\\', '\r\n', '\t', '# c\n', '&a ', '*a', '[', ']', '{', '}', ',', ': ', '\uFEFF', 'é', '__CNI_MTU__',
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), (parts) => {
+        const text = parts.join('');
+        const result = parseKubernetes(new SourceText(text), 'fuzz.yaml');
+        for (const f of result.findings) expect(f.range[0] >= 0 && f.range[1] <= text.length && f.range[0] <= f.range[1]).toBe(true);
+        for (const doc of result.documents) {
+          if (!doc.toOuter) continue;
+          for (let o = 0; o <= doc.source.text.length; o++) {
+            const at = doc.toOuter(o);
+            expect(at >= 0 && at <= text.length).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('stays linear: 8x the text takes well under 8x^2 the time', () => {
+    const unit = fixture('kube-proxy-configmap.yaml') + '---\n' + fixture('broken-stream.yaml') + '\n---\n';
+    const time = (n: number) => {
+      const text = unit.repeat(n);
+      const t = performance.now();
+      parseKubernetes(new SourceText(text), 'big.yaml');
+      return performance.now() - t;
+    };
+    time(20);
+    const small = Math.max(time(40), 1);
+    const large = time(320);
+    expect(large / small).toBeLessThan(30);
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -144,5 +145,23 @@ describe('Marathon', () => {
     for (const input of ['', '{', '[', '--', 'MESOS_=x', '"str"', '[1, {"id": 2, "networks": 3}]', '--isolation="unterminated']) {
       expect(() => parse(input)).not.toThrow();
     }
+  });
+});
+
+describe('robustness', () => {
+  it('random flag lines and JSON never throw; ranges stay inside the text', () => {
+    const piece = fc.constantFrom('--isolation=', 'network/cni', ',', '--no-', 'x', '=', '"', "'", ' ', '\t', '\n', '\r\n', '#', 'export ', 'MESOS_WORK_DIR=', '\\', '{', '}', '"networks": [', ']', '"mode": "container"', '"id": "/a"');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), (parts) => {
+        const text = parts.join('');
+        const { root, findings } = parse(text, 'fuzz.flags');
+        for (const f of findings) expect(f.range[1]).toBeLessThanOrEqual(text.length);
+        for (const flag of root?.agentFlags?.flags ?? []) {
+          expect(flag.range[0] >= 0 && flag.range[1] <= text.length && flag.nameRange[1] <= flag.range[1]).toBe(true);
+          expect(slice(text, flag.nameRange).length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -107,13 +107,18 @@ function describeErrors(text: string, doc: Document.Parsed): { message: string; 
   const errors = [...doc.errors].sort((a, b) => a.pos[0] - b.pos[0]);
   const first = errors[0];
   const more = errors.length > 1 ? ` (${errors.length - 1} more YAML error${errors.length > 2 ? 's' : ''} in this document)` : '';
+  // The errors after a mis-indented key are its echoes: not counted.
   const misindented = relocateMisindentedKey(text, errors);
-  if (misindented) return { message: `Invalid YAML: mapping values are not allowed here${misindented.why}${more}.`, range: misindented.range };
+  if (misindented) return { message: `Invalid YAML: mapping values are not allowed here${misindented.why}.`, range: misindented.range };
   return { message: `Invalid YAML: ${sentence(first)}${more}.`, range: errorRange(text, first) };
 }
 
 function sentence(error: YAMLError): string {
-  const m = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').replace(/[.:]\s*$/, '');
+  const m = error.message
+    .split('\n')[0]
+    .replace(/ at line \d+, column \d+:?$/, '')
+    .replace(/[.:]\s*$/, '')
+    .replace('closing "quote', 'closing quote');
   return m.charAt(0).toLowerCase() + m.slice(1);
 }
 
@@ -166,7 +171,7 @@ function templateRange(text: string, at: number): Range {
 
 function templateMessage(text: string, range: Range): string {
   const snippet = text.slice(range[0], Math.min(range[1], range[0] + 60)).replace(/\s+/g, ' ');
-  return `Invalid YAML: template markup "${snippet}" (Helm or Go template): render it first, e.g. helm template ... | netlint --stdin`;
+  return `Invalid YAML: template markup "${snippet}" (Helm or Go template): render it first (helm template ... | netlint --stdin).`;
 }
 
 interface ConvertContext {
