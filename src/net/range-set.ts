@@ -11,8 +11,9 @@ const FAMILIES: readonly IpFamily[] = ['ipv4', 'ipv6'];
 
 /**
  * An immutable set of IPv4 and IPv6 addresses, kept as sorted disjoint ranges per family.
- * Every binary operation is a linear merge of the two range lists (no quadratic loops);
- * `fromRanges` sorts once. Families never mix: `complement` works within one family.
+ * Binary operations merge the two range lists in one pass (no quadratic loops), galloping over
+ * the larger list: O(small * log large) comparisons, plus copying for results that are new
+ * lists. `fromRanges` sorts once. Families never mix: `complement` works within one family.
  */
 export class AddressSet {
   private static readonly EMPTY = new AddressSet(NONE, NONE);
@@ -40,7 +41,7 @@ export class AddressSet {
   /** A set of one range. Throws `RangeError` when `start > end` or a bound is outside the family. */
   static fromRange(range: AddressRange): AddressSet {
     checkRange(range);
-    const flat = Object.freeze([range.start, range.end]);
+    const flat = [range.start, range.end];
     return range.family === 'ipv4' ? new AddressSet(flat, NONE) : new AddressSet(NONE, flat);
   }
 
@@ -140,15 +141,8 @@ export class AddressSet {
   /** True if the address is in the set (binary search). */
   has(family: IpFamily, address: bigint): boolean {
     const f = this.flat(family);
-    let lo = 0;
-    let hi = f.length / 2 - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (address < f[2 * mid]) hi = mid - 1;
-      else if (address > f[2 * mid + 1]) lo = mid + 1;
-      else return true;
-    }
-    return false;
+    const i = gallop(f, 0, address);
+    return i < f.length && f[i] <= address;
   }
 
   equals(other: AddressSet): boolean {
@@ -195,9 +189,12 @@ export class AddressSet {
     return this.cachedKey;
   }
 
-  /** A set from normalised lists; the shared empty set when both are empty. */
+  /**
+   * A set from normalised lists; the shared empty set when both are empty. The lists are not
+   * frozen (freezing is O(n) per operation); they never leave the class, so no one can change them.
+   */
   private static make(v4: Flat, v6: Flat): AddressSet {
-    return v4.length === 0 && v6.length === 0 ? AddressSet.EMPTY : new AddressSet(Object.freeze(v4), Object.freeze(v6));
+    return v4.length === 0 && v6.length === 0 ? AddressSet.EMPTY : new AddressSet(v4, v6);
   }
 
   private flat(family: IpFamily): Flat {
@@ -233,49 +230,92 @@ function normalise(ranges: AddressRange[]): Flat {
   return out;
 }
 
-function unionFlat(a: Flat, b: Flat): Flat {
-  if (a.length === 0) return b;
-  if (b.length === 0) return a;
+/**
+ * Smallest even index `i >= from` whose range ends at or after `x` (`a[i + 1] >= x`), or
+ * `a.length`. Exponential then binary search, so skipping `k` ranges costs O(log k): merging a
+ * small set into a large one costs O(small * log large) comparisons, not O(large).
+ */
+function gallop(a: Flat, from: number, x: bigint): number {
+  const n = a.length;
+  if (from >= n || a[from + 1] >= x) return from;
+  let lo = from;
+  let step = 2;
+  let hi = from + step;
+  while (hi < n && a[hi + 1] < x) {
+    lo = hi;
+    step *= 2;
+    hi = from + step;
+  }
+  if (hi > n) hi = n;
+  // Invariant: a[lo + 1] < x, and hi === n or a[hi + 1] >= x.
+  while (hi - lo > 2) {
+    const mid = lo + ((hi - lo) >> 2) * 2;
+    if (a[mid + 1] < x) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+/** Appends a range that starts at or after the last one, merging when they touch. */
+function append(out: bigint[], s: bigint, e: bigint): void {
+  const n = out.length;
+  if (n > 0 && out[n - 1] + 1n >= s) {
+    if (e > out[n - 1]) out[n - 1] = e;
+  } else {
+    out.push(s, e);
+  }
+}
+
+function unionFlat(x: Flat, y: Flat): Flat {
+  if (x.length === 0) return y;
+  if (y.length === 0) return x;
+  // Walk the smaller set; copy the stretches of the larger one in between.
+  const [a, b] = x.length >= y.length ? [x, y] : [y, x];
   const out: bigint[] = [];
   let i = 0;
-  let j = 0;
-  let s = -1n;
-  let e = -2n;
-  while (i < a.length || j < b.length) {
-    let ns: bigint;
-    let ne: bigint;
-    if (j >= b.length || (i < a.length && a[i] <= b[j])) {
-      ns = a[i];
-      ne = a[i + 1];
+  for (let j = 0; j < b.length; j += 2) {
+    const bs = b[j];
+    i = copyRanges(out, a, i, gallop(a, i, bs - 1n));
+    if (i < a.length && a[i] < bs) {
+      append(out, a[i], a[i + 1]);
       i += 2;
-    } else {
-      ns = b[j];
-      ne = b[j + 1];
-      j += 2;
     }
-    if (e >= s && ns <= e + 1n) {
-      if (ne > e) e = ne;
-    } else {
-      if (e >= s) out.push(s, e);
-      s = ns;
-      e = ne;
+    append(out, bs, b[j + 1]);
+    while (i < a.length && a[i] <= out[out.length - 1] + 1n) {
+      append(out, a[i], a[i + 1]);
+      i += 2;
     }
   }
-  out.push(s, e);
+  copyRanges(out, a, i, a.length);
   return out;
 }
 
-function intersectFlat(a: Flat, b: Flat): Flat {
-  if (a.length === 0 || b.length === 0) return NONE;
+/**
+ * Appends ranges `a[from..to)` (already sorted and apart from each other): only the first can
+ * touch the last range of `out`; the rest are copied as they are, without BigInt arithmetic.
+ */
+function copyRanges(out: bigint[], a: Flat, from: number, to: number): number {
+  if (from >= to) return from;
+  append(out, a[from], a[from + 1]);
+  for (let i = from + 2; i < to; i++) out.push(a[i]);
+  return to;
+}
+
+function intersectFlat(x: Flat, y: Flat): Flat {
+  if (x.length === 0 || y.length === 0) return NONE;
+  const [a, b] = x.length >= y.length ? [x, y] : [y, x];
   const out: bigint[] = [];
   let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const lo = a[i] > b[j] ? a[i] : b[j];
-    const hi = a[i + 1] < b[j + 1] ? a[i + 1] : b[j + 1];
-    if (lo <= hi) out.push(lo, hi);
-    if (a[i + 1] < b[j + 1]) i += 2;
-    else j += 2;
+  for (let j = 0; j < b.length; j += 2) {
+    i = gallop(a, i, b[j]);
+    if (i >= a.length) break;
+    // The last range of `a` that overlaps may overlap the next range of `b` too: keep `i` on it.
+    for (let k = i; k < a.length && a[k] <= b[j + 1]; k += 2) {
+      const lo = a[k] > b[j] ? a[k] : b[j];
+      const hi = a[k + 1] < b[j + 1] ? a[k + 1] : b[j + 1];
+      out.push(lo, hi);
+      i = k;
+    }
   }
   return out;
 }
@@ -283,23 +323,35 @@ function intersectFlat(a: Flat, b: Flat): Flat {
 function subtractFlat(a: Flat, b: Flat): Flat {
   if (a.length === 0 || b.length === 0) return a;
   const out: bigint[] = [];
+  let i = 0;
   let j = 0;
-  for (let i = 0; i < a.length; i += 2) {
-    let s = a[i];
-    const e = a[i + 1];
-    // Ranges of b that end before this one starts can never matter again.
-    while (j < b.length && b[j + 1] < s) j += 2;
-    let k = j;
-    while (k < b.length && b[k] <= e) {
-      if (b[k] > s) out.push(s, b[k] - 1n);
-      if (b[k + 1] >= e) {
-        s = e + 1n;
-        break;
+  let s = a[0];
+  let e = a[1];
+  while (i < a.length) {
+    j = gallop(b, j, s);
+    if (j >= b.length || b[j] > e) {
+      // Nothing of `b` cuts [s, e]; nor the ranges of `a` that end before the next range of `b`.
+      out.push(s, e);
+      i += 2;
+      const k = j >= b.length ? a.length : gallop(a, i, b[j]);
+      for (; i < k; i++) out.push(a[i]);
+      if (i < a.length) {
+        s = a[i];
+        e = a[i + 1];
       }
-      s = b[k + 1] + 1n;
-      k += 2;
+      continue;
     }
-    if (s <= e) out.push(s, e);
+    if (b[j] > s) out.push(s, b[j] - 1n);
+    if (b[j + 1] >= e) {
+      i += 2;
+      if (i < a.length) {
+        s = a[i];
+        e = a[i + 1];
+      }
+      continue;
+    }
+    s = b[j + 1] + 1n;
+    j += 2;
   }
   return out;
 }
@@ -318,19 +370,19 @@ function complementFlat(a: Flat, max: bigint): Flat {
 function containsFlat(a: Flat, b: Flat): boolean {
   let i = 0;
   for (let j = 0; j < b.length; j += 2) {
-    while (i < a.length && a[i + 1] < b[j]) i += 2;
+    i = gallop(a, i, b[j]);
     if (i >= a.length || a[i] > b[j] || a[i + 1] < b[j + 1]) return false;
   }
   return true;
 }
 
-function overlapsFlat(a: Flat, b: Flat): boolean {
+function overlapsFlat(x: Flat, y: Flat): boolean {
+  const [a, b] = x.length >= y.length ? [x, y] : [y, x];
   let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    if (a[i + 1] < b[j]) i += 2;
-    else if (b[j + 1] < a[i]) j += 2;
-    else return true;
+  for (let j = 0; j < b.length; j += 2) {
+    i = gallop(a, i, b[j]);
+    if (i >= a.length) return false;
+    if (a[i] <= b[j + 1]) return true;
   }
   return false;
 }

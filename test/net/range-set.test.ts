@@ -161,6 +161,45 @@ describe('AddressSet against a brute-force model', () => {
   });
 });
 
+describe('AddressSet on large sets (galloping paths) against bitmaps', () => {
+  const SPACE = 4096;
+  // Many short ranges in one set and few long ones in the other, so one side is much smaller.
+  const sized = (count: number, maxLen: number) =>
+    fc.array(fc.tuple(fc.integer({ min: 0, max: SPACE - 1 }), fc.integer({ min: 0, max: maxLen })), { maxLength: count }).map((rs) =>
+      rs.map(([s, len]) => ({ family: 'ipv4' as const, start: BigInt(s), end: BigInt(Math.min(SPACE - 1, s + len)) })),
+    );
+  const bitmap = (ranges: AddressRange[]) => {
+    const bits = new Uint8Array(SPACE + 1);
+    for (const r of ranges) bits.fill(1, Number(r.start), Number(r.end) + 1);
+    return bits;
+  };
+  const expectBits = (set: AddressSet, bits: Uint8Array) => {
+    expectCanonical(set);
+    for (let x = 0; x <= SPACE; x++) if (set.has('ipv4', BigInt(x)) !== (bits[x] === 1)) throw new Error(`${x}: ${set.has('ipv4', BigInt(x))}`);
+  };
+
+  it('agrees with bitmaps for every operation and relation', () => {
+    fc.assert(
+      fc.property(fc.oneof(sized(300, 6), sized(20, 400)), fc.oneof(sized(300, 6), sized(5, 2000)), (ra, rb) => {
+        const [a, b] = [AddressSet.fromRanges(ra), AddressSet.fromRanges(rb)];
+        const [ba, bb] = [bitmap(ra), bitmap(rb)];
+        const op = (f: (x: number, y: number) => boolean) => ba.map((x, i) => (f(x, bb[i]) ? 1 : 0));
+        expectBits(a.union(b), op((x, y) => x === 1 || y === 1));
+        expectBits(b.union(a), op((x, y) => x === 1 || y === 1));
+        expectBits(a.intersect(b), op((x, y) => x === 1 && y === 1));
+        expectBits(a.subtract(b), op((x, y) => x === 1 && y === 0));
+        expectBits(b.subtract(a), op((x, y) => y === 1 && x === 0));
+        const meet = ba.some((x, i) => x === 1 && bb[i] === 1);
+        expect(a.overlaps(b)).toBe(meet);
+        expect(b.overlaps(a)).toBe(meet);
+        expect(a.contains(b)).toBe(bb.every((y, i) => y === 0 || ba[i] === 1));
+        expect(b.contains(a)).toBe(ba.every((x, i) => x === 0 || bb[i] === 1));
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
 describe('AddressSet', () => {
   const s = (...cidrs: string[]) => AddressSet.fromCidrs(cidrs);
 
