@@ -500,6 +500,16 @@ describe('recognised objects', () => {
     expect(w.cni).toBeUndefined();
   });
 
+  it('scalars resolve as Kubernetes reads them (go-yaml v2): yes/on are booleans, 0644 is octal', () => {
+    const text = 'apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata:\n  name: p\nspec:\n  natOutgoing: yes\n  disabled: Off\n  ipipMode: "on"\n  blockSize: 026\n  cidr: 10.0.0.0/8\n';
+    const pool = view<CalicoIPPool>(parse(text).objects[0], 'CalicoIPPool');
+    expect(pool.natOutgoing?.value).toBe(true);
+    expect(pool.disabled?.value).toBe(false);
+    expect(pool.ipipMode?.value).toBe('on');
+    expect(pool.blockSize?.value).toBe(22);
+    expect(slice(text, pool.natOutgoing!.range)).toBe('yes');
+  });
+
   it('never throws on odd input', () => {
     const inputs = ['', '---\n', '- a\n- b\n', 'just a string', '{', '[1, 2]', 'kind: 5\n', 'a: &a [*a]\n', '\uFEFF', 'kind: List\nitems: 3\n', '\t- x\n'];
     for (const input of inputs) {

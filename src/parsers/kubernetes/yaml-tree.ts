@@ -9,6 +9,8 @@ import {
   type Document,
   type Node as YamlAstNode,
   type Pair,
+  type ScalarTag,
+  type Tags,
   type YAMLError,
 } from 'yaml';
 import type { SourceComment } from '../../model/document.js';
@@ -28,6 +30,25 @@ export interface YamlStreamDocument {
   error?: { message: string; range: Range };
 }
 
+/**
+ * Kubernetes reads YAML with sigs.k8s.io/yaml (go-yaml v2 resolution, YAML 1.1 style): plain
+ * `yes`/`no`/`on`/`off`/`y`/`n` are booleans and `0644` is octal. The YAML 1.2 core schema would
+ * read them as strings and decimals, so a `natOutgoing: yes` would look unset.
+ */
+const GO_YAML_BOOL: ScalarTag = {
+  tag: 'tag:yaml.org,2002:bool',
+  default: true,
+  test: /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/,
+  resolve: (value) => /^(?:y|yes|on)$/i.test(value),
+};
+const GO_YAML_OCTAL: ScalarTag = {
+  tag: 'tag:yaml.org,2002:int',
+  default: true,
+  test: /^[-+]?0[0-7]+$/,
+  resolve: (value) => (value.startsWith('-') ? -1 : 1) * parseInt(value.replace(/^[-+]/, ''), 8),
+};
+const withGoYamlTags = (tags: Tags): Tags => [GO_YAML_BOOL, GO_YAML_OCTAL, ...tags];
+
 /** yaml's error codes for a key that spans lines: a mis-indented `key:` after a scalar. */
 const MISINDENTED_KEY = new Set(['BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY']);
 
@@ -39,7 +60,7 @@ const MISINDENTED_KEY = new Set(['BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KE
  */
 export function parseYamlStream(text: string): YamlStreamDocument[] {
   const parser = new Parser();
-  const composer = new Composer({ uniqueKeys: true, strict: true });
+  const composer = new Composer({ uniqueKeys: true, strict: true, customTags: withGoYamlTags });
   const docs: Document.Parsed[] = [];
   const commentsPerDoc: SourceComment[][] = [];
   let pending: SourceComment[] = [];
