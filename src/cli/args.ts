@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { isInputKind, type InputKind } from '../model/document.js';
 import { UsageError } from '../engine/errors.js';
+import type { RuleEntry } from '../engine/types.js';
+import type { SeverityName } from '../model/finding.js';
 
 export interface OutputTarget {
   format: string;
@@ -22,6 +24,31 @@ export interface LintArgs {
   fix?: 'write' | 'dry-run';
   fixRules: string[];
   fixTypes: string[];
+  /** Where configs come from: `--config FILE`, `--no-config-lookup`, `--rule`. */
+  config: ConfigArgs;
+  /** `--report-unused-disable-directives(-severity)`. */
+  reportUnusedDisableDirectives?: SeverityName;
+  /** `--baseline FILE`: accept the findings it records. */
+  baseline?: string;
+  /** `--baseline-write FILE`: record the current findings. */
+  baselineWrite?: string;
+  /** `--baseline-prune`: drop entries of `--baseline` that no longer match. */
+  baselinePrune: boolean;
+}
+
+export interface ConfigArgs {
+  configFile?: string;
+  /** False with `--no-config-lookup`. */
+  lookup: boolean;
+  /** `--rule` entries, in order (later ones win). */
+  rules?: Record<string, RuleEntry>;
+}
+
+export interface PrintConfigArgs {
+  command: 'print-config';
+  file: string;
+  kind?: InputKind;
+  config: ConfigArgs;
 }
 
 export interface ParseArgs {
@@ -34,6 +61,7 @@ export interface ParseArgs {
 export type CliArgs =
   | LintArgs
   | ParseArgs
+  | PrintConfigArgs
   | { command: 'help'; topic?: string }
   | { command: 'version' }
   | { command: 'rules'; format: string }
@@ -42,7 +70,9 @@ export type CliArgs =
 /** `--fix-type` values: rule categories. */
 const FIX_TYPES = new Set(['correctness', 'security', 'reliability', 'performance', 'style', 'nursery']);
 
-const COMMANDS = new Set(['lint', 'parse', 'rules', 'explain', 'help']);
+const COMMANDS = new Set(['lint', 'parse', 'rules', 'explain', 'help', 'print-config']);
+
+const SEVERITIES: Record<string, SeverityName> = { off: 'off', warn: 'warn', error: 'error', '0': 'off', '1': 'warn', '2': 'error' };
 
 /** Parses the command line. Throws `UsageError` with a one-line message on bad usage. */
 export function parseCliArgs(argv: string[]): CliArgs {
@@ -69,6 +99,15 @@ export function parseCliArgs(argv: string[]): CliArgs {
         'fix-dry-run': { type: 'boolean' },
         'fix-type': { type: 'string', multiple: true },
         'fix-rule': { type: 'string', multiple: true },
+        config: { type: 'string', short: 'c' },
+        'no-config-lookup': { type: 'boolean' },
+        rule: { type: 'string', multiple: true },
+        'print-config': { type: 'string' },
+        'report-unused-disable-directives': { type: 'boolean' },
+        'report-unused-disable-directives-severity': { type: 'string' },
+        baseline: { type: 'string' },
+        'baseline-write': { type: 'string' },
+        'baseline-prune': { type: 'boolean' },
         version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -85,6 +124,17 @@ export function parseCliArgs(argv: string[]): CliArgs {
   if (v.kind !== undefined) {
     if (!isInputKind(v.kind)) throw new UsageError(`Unknown --kind "${v.kind}".`);
     kind = v.kind;
+  }
+
+  const config: ConfigArgs = {
+    ...(v.config !== undefined ? { configFile: v.config } : {}),
+    lookup: !v['no-config-lookup'],
+    ...(v.rule?.length ? { rules: parseRuleOptions(v.rule) } : {}),
+  };
+  if (v['print-config'] !== undefined || command === 'print-config') {
+    const file = v['print-config'] ?? positionals[0];
+    if (file === undefined || positionals.length > (v['print-config'] !== undefined ? 0 : 1)) throw new UsageError('Usage: netlint print-config FILE [--config FILE] [--no-config-lookup] [--rule ID:SEVERITY] [--kind KIND]');
+    return { command: 'print-config', file, kind, config };
   }
 
   switch (command) {
@@ -128,6 +178,18 @@ export function parseCliArgs(argv: string[]): CliArgs {
   if ((fixTypes.length || v['fix-rule']?.length) && !v.fix && !v['fix-dry-run']) {
     throw new UsageError('--fix-type and --fix-rule need --fix or --fix-dry-run.');
   }
+  let reportUnusedDisableDirectives: SeverityName | undefined;
+  if (v['report-unused-disable-directives'] && v['report-unused-disable-directives-severity'] !== undefined) {
+    throw new UsageError('Use --report-unused-disable-directives or --report-unused-disable-directives-severity, not both.');
+  }
+  if (v['report-unused-disable-directives']) reportUnusedDisableDirectives = 'error';
+  const unusedSeverity = v['report-unused-disable-directives-severity'];
+  if (unusedSeverity !== undefined) {
+    reportUnusedDisableDirectives = SEVERITIES[unusedSeverity];
+    if (!reportUnusedDisableDirectives) throw new UsageError(`Invalid --report-unused-disable-directives-severity "${unusedSeverity}": expected off, warn or error (or 0, 1, 2).`);
+  }
+  if (v.baseline !== undefined && v['baseline-write'] !== undefined) throw new UsageError('Use --baseline or --baseline-write, not both.');
+  if (v['baseline-prune'] && v.baseline === undefined) throw new UsageError('--baseline-prune needs --baseline FILE.');
   return {
     command: 'lint',
     patterns: positionals.length ? positionals : ['.'],
@@ -141,5 +203,65 @@ export function parseCliArgs(argv: string[]): CliArgs {
     fix: v.fix ? 'write' : v['fix-dry-run'] ? 'dry-run' : undefined,
     fixRules: (v['fix-rule'] ?? []).flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean),
     fixTypes,
+    config,
+    ...(reportUnusedDisableDirectives ? { reportUnusedDisableDirectives } : {}),
+    ...(v.baseline !== undefined ? { baseline: v.baseline } : {}),
+    ...(v['baseline-write'] !== undefined ? { baselineWrite: v['baseline-write'] } : {}),
+    baselinePrune: !!v['baseline-prune'],
   };
+}
+
+/**
+ * `--rule` values: `ID:SEVERITY` (`off`, `warn`, `error`, `0`-`2`), `ID:JSON` where JSON is a
+ * severity string or `[severity, options]`, or a JSON object of entries by id (ESLint's form).
+ * Whether ids and options are valid is checked with the config.
+ */
+export function parseRuleOptions(specs: readonly string[]): Record<string, RuleEntry> {
+  const out: Record<string, RuleEntry> = {};
+  for (const raw of specs) {
+    const spec = raw.trim();
+    const bad = (why: string) => new UsageError(`Invalid --rule "${raw}": ${why}.`);
+    if (spec.startsWith('{')) {
+      let obj: unknown;
+      try {
+        obj = JSON.parse(spec);
+      } catch (err) {
+        throw bad(`invalid JSON (${(err as Error).message})`);
+      }
+      if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw bad('expected an object of rule entries by id');
+      for (const [id, value] of Object.entries(obj)) out[id] = ruleEntry(value, bad);
+      continue;
+    }
+    const colon = spec.indexOf(':');
+    if (colon <= 0) throw bad('expected RULE-ID:SEVERITY or RULE-ID:["warn",{...}]');
+    const id = spec.slice(0, colon).trim();
+    const valueText = spec.slice(colon + 1).trim();
+    let value: unknown = valueText;
+    if (/^[[{"]/.test(valueText)) {
+      try {
+        value = JSON.parse(valueText);
+      } catch (err) {
+        throw bad(`invalid JSON after "${id}:" (${(err as Error).message})`);
+      }
+    }
+    out[id] = ruleEntry(value, bad);
+  }
+  return out;
+}
+
+function ruleEntry(value: unknown, bad: (why: string) => UsageError): RuleEntry {
+  const severity = (v: unknown): SeverityName => {
+    const s = SEVERITIES[String(v)];
+    if (!s || (typeof v !== 'string' && typeof v !== 'number')) throw bad(`expected the severity to be off, warn or error (or 0, 1, 2), not ${JSON.stringify(v)}`);
+    return s;
+  };
+  if (Array.isArray(value)) {
+    if (value.length < 1 || value.length > 2) throw bad('expected [severity] or [severity, options]');
+    const sev = severity(value[0]);
+    if (value.length === 1) return [sev];
+    const options = value[1];
+    if (!options || typeof options !== 'object' || Array.isArray(options)) throw bad('expected the options to be a JSON object');
+    return [sev, options as Record<string, unknown>];
+  }
+  return severity(value);
 }

@@ -23,6 +23,19 @@ Options:
       --fix-rule ID         only apply fixes of these rules (repeatable)
       --fix-type CATEGORY   only apply fixes of rules in these categories (correctness,
                             security, reliability, performance, style, nursery)
+  -c, --config FILE         use only this config file (no lookup)
+      --no-config-lookup    do not look for netlint.config.{yaml,yml,json,mjs} files
+                            (without --config: netlint:recommended)
+      --rule ID:SEVERITY    set a rule's severity (off, warn, error, 0-2), or
+                            ID:["warn",{...}] with options; repeatable, wins over configs
+      --report-unused-disable-directives
+                            report unused netlint-disable directives as errors
+      --report-unused-disable-directives-severity SEVERITY
+                            their severity: off, warn (default) or error
+      --baseline FILE       accept the findings recorded in FILE (they become suppressed);
+                            lists entries that no longer match
+      --baseline-prune      with --baseline: drop those entries from FILE
+      --baseline-write FILE record the current findings in FILE (kept for files not linted)
       --quiet               report errors only
       --max-warnings N      exit 1 when there are more than N warnings
       --color, --no-color   force colours on or off (NO_COLOR is honoured)
@@ -34,6 +47,13 @@ Commands:
   parse     print the parsed model of a file as JSON
   rules     list the rules
   explain   print a rule's documentation
+  print-config FILE
+            print the config in force for FILE as JSON
+
+Configuration: the nearest netlint.config.yaml (.yml, .json, .mjs) above each file,
+or --config. Inline: # netlint-disable-next-line ID[, ID] -- reason,
+# netlint-disable-line ID, # netlint-disable [IDS] ... # netlint-enable [IDS];
+Kubernetes objects: annotation netlint.io/ignore: "ID,ID" (or "*").
 
 Exit codes: 0 no errors, 1 errors found (or too many warnings), 2 usage, config or
 internal failure.`,
@@ -46,6 +66,13 @@ offset range of every node, and any parse errors.`,
 
 Lists every rule with its input kinds, category, whether it fixes, and its default
 severity in netlint:recommended.`,
+  'print-config': `Usage: netlint print-config FILE [--config FILE] [--no-config-lookup]
+                             [--rule ID:SEVERITY] [--kind KIND]
+
+Prints the config in force for FILE as JSON (like ESLint's --print-config): rules with
+their options, settings, linterOptions, plugins, policy files and the config files it
+was read from. FILE need not exist; its folder picks the config, its name and content
+the input kind (for overrides by kind; --kind forces it).`,
   explain: `Usage: netlint explain RULE-ID
 
 Prints the rule's README: why it exists, examples, fix, options, references.`,

@@ -1,5 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { ConfigResolver } from '../config/resolver.js';
+import { applyBaseline, createBaseline, readBaseline, writeBaseline, type Baseline } from '../engine/baseline.js';
 import { builtinRegistry } from '../engine/builtin.js';
 import { ConfigError, UsageError } from '../engine/errors.js';
 import { lintFiles } from '../engine/lint-files.js';
@@ -8,8 +10,9 @@ import { netlintVersion, ruleReadme } from '../engine/package-root.js';
 import { recommendedConfig } from '../engine/presets.js';
 import { entrySeverity } from '../engine/rule-options.js';
 import { fixLoop } from '../fixes/fix-loop.js';
-import type { Finding } from '../model/finding.js';
-import { parseCliArgs, type LintArgs, type ParseArgs } from './args.js';
+import type { EngineRuleId, Finding } from '../model/finding.js';
+import { detectKind } from '../parsers/detect.js';
+import { parseCliArgs, type ConfigArgs, type LintArgs, type ParseArgs, type PrintConfigArgs } from './args.js';
 import { HELP } from './help.js';
 import { writeOutputs } from './output.js';
 
@@ -43,12 +46,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return explain(args.ruleId, io);
       case 'parse':
         return await parseCommand(args, io);
+      case 'print-config':
+        return await printConfig(args, io);
       case 'lint':
         return await lintCommand(args, io);
     }
   } catch (err) {
     if (err instanceof UsageError || err instanceof ConfigError) {
-      const where = err instanceof ConfigError && err.filePath ? `${err.filePath}${err.line ? `:${err.line}` : ''}: ` : '';
+      const where = err instanceof ConfigError && err.filePath ? `${displayPath(err.filePath, io.cwd)}${err.line ? `:${err.line}${err.column ? `:${err.column}` : ''}` : ''}: ` : '';
       io.stderr.write(`netlint: ${where}${err.message}\n`);
       return 2;
     }
@@ -59,17 +64,38 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+/** Ids the engine reports itself; `--fix-rule unused-disable-directive` removes unused directives. */
+const ENGINE_RULE_IDS: readonly EngineRuleId[] = ['parse-error', 'unknown-input', 'internal-error', 'unused-disable-directive'];
+
+function configResolver(config: ConfigArgs, io: CliIo, reportUnusedDisableDirectives?: LintArgs['reportUnusedDisableDirectives']): Promise<ConfigResolver> {
+  return ConfigResolver.create({
+    cwd: io.cwd,
+    configFile: config.configFile,
+    lookup: config.lookup,
+    cliRules: config.rules,
+    reportUnusedDisableDirectives,
+  });
+}
+
 async function lintCommand(args: LintArgs, io: CliIo): Promise<number> {
   let results: LintFileResult[];
-  const registry = builtinRegistry();
-  for (const id of args.fixRules) if (!registry.has(id)) throw new UsageError(`Unknown rule "${id}" in --fix-rule.`);
+  const configs = await configResolver(args.config, io, args.reportUnusedDisableDirectives);
+  const registry = configs.registry;
+  const knownFixRule = (id: string) => registry.has(id) || (ENGINE_RULE_IDS as readonly string[]).includes(id);
+  // Plugin rules (`acme/x`) are known once the configs that load them are; checked after linting.
+  for (const id of args.fixRules) if (!id.includes('/') && !knownFixRule(id)) throw new UsageError(`Unknown rule "${id}" in --fix-rule.`);
   const accept = (f: Finding) =>
     (args.fixRules.length === 0 || args.fixRules.includes(f.ruleId)) &&
     (args.fixTypes.length === 0 || args.fixTypes.includes(registry.get(f.ruleId)?.meta.category ?? ''));
   if (args.stdin) {
     const text = await readStream(io.stdin);
     const filePath = args.stdinFilename ? path.resolve(io.cwd, args.stdinFilename) : '<stdin>';
-    const relint = (t: string) => lintParsed([parseText(t, filePath, { kind: args.kind })])[0];
+    await configs.prepare(filePath);
+    const lintOptions = {
+      registry,
+      configFor: (file: string, kind?: Parameters<ConfigResolver['configFor']>[1]) => configs.configFor(file, kind),
+    };
+    const relint = (t: string) => lintParsed([parseText(t, filePath, { kind: args.kind })], lintOptions)[0];
     if (args.fix) {
       const fixed = fixLoop(text, relint, accept);
       results = [fixed.output !== text ? { ...fixed.result, output: fixed.output } : fixed.result];
@@ -78,8 +104,10 @@ async function lintCommand(args: LintArgs, io: CliIo): Promise<number> {
     }
   } else {
     const fix = args.fix ? { write: args.fix === 'write', accept } : undefined;
-    results = (await lintFiles(args.patterns, { cwd: io.cwd, kind: args.kind, fix })).results;
+    results = (await lintFiles(args.patterns, { cwd: io.cwd, kind: args.kind, fix, configs })).results;
   }
+  for (const id of args.fixRules) if (!knownFixRule(id)) throw new UsageError(`Unknown rule "${id}" in --fix-rule.`);
+  results = await baselineStep(results, args, io);
   if (args.quiet) results = results.map((r) => ({ ...r, findings: r.findings.filter((f) => f.severity === 2) }));
 
   const color = args.color ?? (!!io.stdout.isTTY && io.env.NO_COLOR === undefined && io.env.FORCE_COLOR !== '0');
@@ -99,6 +127,78 @@ async function lintCommand(args: LintArgs, io: CliIo): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** `--baseline-write`, or `--baseline` (with `--baseline-prune`): accepted findings become suppressed. */
+async function baselineStep(results: LintFileResult[], args: LintArgs, io: CliIo): Promise<LintFileResult[]> {
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  if (args.baselineWrite !== undefined) {
+    const file = path.resolve(io.cwd, args.baselineWrite);
+    let previous: Baseline | undefined;
+    try {
+      await fs.access(file);
+      previous = await readBaseline(file);
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+    }
+    const baseline = createBaseline(results, path.dirname(file), previous);
+    await writeBaseline(file, baseline);
+    const matched = applyBaseline(results, baseline, path.dirname(file));
+    io.stderr.write(`baseline: wrote ${plural(baseline.entries.length, 'entry', 'entries')} to ${args.baselineWrite}\n`);
+    return matched.results;
+  }
+  if (args.baseline === undefined) return results;
+  const file = path.resolve(io.cwd, args.baseline);
+  const matched = applyBaseline(results, await readBaseline(file), path.dirname(file));
+  if (matched.accepted > 0) io.stderr.write(`${plural(matched.accepted, 'finding', 'findings')} accepted by the baseline\n`);
+  const n = matched.unmatched.length;
+  if (n > 0 && args.baselinePrune) {
+    await writeBaseline(file, matched.pruned);
+    io.stderr.write(`baseline: pruned ${plural(n, 'entry', 'entries')} that no longer match from ${args.baseline}\n`);
+  } else if (n > 0) {
+    const lines = matched.unmatched.map((e) => `  ${e.file}: ${e.ruleId}: ${e.snippet}`);
+    io.stderr.write(`baseline: ${plural(n, 'entry no longer matches', 'entries no longer match')} (run with --baseline-prune)\n${lines.join('\n')}\n`);
+  }
+  return matched.results;
+}
+
+/** `netlint print-config FILE`: the resolved config for that file, as JSON (ESLint's --print-config). */
+async function printConfig(args: PrintConfigArgs, io: CliIo): Promise<number> {
+  const configs = await configResolver(args.config, io);
+  const filePath = path.resolve(io.cwd, args.file);
+  await configs.prepare(filePath);
+  let kind = args.kind;
+  if (!kind) {
+    let text = '';
+    try {
+      text = await fs.readFile(filePath, 'utf8');
+    } catch {
+      // The file need not exist: its name and folder decide the config.
+    }
+    kind = detectKind(filePath, text);
+  }
+  const config = configs.configFor(filePath, kind);
+  const rules = Object.fromEntries(Object.entries(config.rules).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const out = {
+    filePath,
+    kind: kind ?? null,
+    ignored: configs.isIgnored(filePath),
+    rules,
+    settings: config.settings,
+    linterOptions: { reportUnusedDisableDirectives: config.linterOptions?.reportUnusedDisableDirectives ?? 'warn' },
+    plugins: config.plugins ?? [],
+    policies: config.policies ?? [],
+    configFiles: config.configFiles ?? [],
+  };
+  io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  return 0;
+}
+
+/** A path for messages: relative to cwd when below it. */
+function displayPath(filePath: string, cwd: string): string {
+  if (!path.isAbsolute(filePath)) return filePath;
+  const rel = path.relative(cwd, filePath);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : filePath;
 }
 
 async function parseCommand(args: ParseArgs, io: CliIo): Promise<number> {

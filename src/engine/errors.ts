@@ -6,6 +6,8 @@ export class ConfigError extends Error {
     public readonly filePath?: string,
     /** 1-based line in that file, when known. */
     public readonly line?: number,
+    /** 1-based column in that file, when known. */
+    public readonly column?: number,
   ) {
     super(message);
     this.name = 'ConfigError';

@@ -1,6 +1,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { ConfigResolver } from '../config/resolver.js';
+import { CONFIG_FILE_NAMES } from '../config/source.js';
 import type { InputKind } from '../model/document.js';
+import type { SeverityName } from '../model/finding.js';
 import { detectKind } from '../parsers/detect.js';
 import { discoverFiles } from './discover.js';
 import { fixLoop } from '../fixes/fix-loop.js';
@@ -14,10 +17,18 @@ export interface LintFilesOptions {
   cwd?: string;
   /** Forces the input kind of every file. */
   kind?: InputKind;
-  /** The config in force for a file; `undefined` means `netlint:recommended`. */
-  configFor?: (filePath: string) => ResolvedConfig | undefined;
+  /** The config in force for a file (and input kind); `undefined` means `netlint:recommended`. */
+  configFor?: (filePath: string, kind?: InputKind) => ResolvedConfig | undefined;
   registry?: RuleRegistry;
+  /**
+   * Config files: the nearest config of each file (or `--config`), its `ignores`, and the run's
+   * registry with plugins' rules. Takes the place of `configFor` and `registry`.
+   */
+  configs?: ConfigResolver;
+  /** Globs (relative to cwd) of files and folders not to lint, besides the configs' `ignores`. */
   ignores?: string[];
+  /** Severity of unused disable directives; overrides the configs' `linterOptions`. */
+  reportUnusedDisableDirectives?: SeverityName;
   /**
    * Apply safe fixes (those `accept` lets through). `write: false` only computes the output
    * (`--fix-dry-run`).
@@ -25,7 +36,7 @@ export interface LintFilesOptions {
   fix?: { write: boolean; accept?: (finding: Finding) => boolean };
 }
 
-/** What a directory walk saw but did not lint (no recognisable kind, binary). */
+/** What a directory walk saw but did not lint (no recognisable kind, binary, ignored by a config). */
 export interface LintFilesReport {
   results: LintFileResult[];
   skipped: string[];
@@ -38,9 +49,21 @@ export interface LintFilesReport {
  */
 export async function lintFiles(patterns: string[], options: LintFilesOptions = {}): Promise<LintFilesReport> {
   const cwd = options.cwd ?? process.cwd();
-  const files = await discoverFiles(patterns, { cwd, ignores: options.ignores });
+  const configs = options.configs;
   const parsed: ParsedFile[] = [];
   const skipped: string[] = [];
+  let files = await discoverFiles(patterns, { cwd, ignores: options.ignores });
+  // netlint's own config files are not inputs.
+  files = files.filter((f) => f.explicit || !(CONFIG_FILE_NAMES as readonly string[]).includes(path.basename(f.filePath)));
+  if (configs) {
+    // One config per folder (cached), loaded in path order so the first bad config is reported.
+    for (const f of files) await configs.prepare(f.filePath);
+    files = files.filter((f) => {
+      if (!configs.isIgnored(f.filePath)) return true;
+      skipped.push(f.filePath);
+      return false;
+    });
+  }
   const texts = await Promise.all(files.map((f) => readText(f.filePath)));
   files.forEach((f, i) => {
     const text = texts[i];
@@ -52,7 +75,12 @@ export async function lintFiles(patterns: string[], options: LintFilesOptions = 
     parsed.push(parseText(text, f.filePath, { kind }));
   });
   const scopeOf = (file: ParsedFile) => path.dirname(file.filePath);
-  const lintOptions = { registry: options.registry, configFor: options.configFor, scopeOf };
+  const lintOptions = {
+    registry: configs?.registry ?? options.registry,
+    configFor: configs ? (filePath: string, kind?: InputKind) => configs.configFor(filePath, kind) : options.configFor,
+    reportUnusedDisableDirectives: options.reportUnusedDisableDirectives,
+    scopeOf,
+  };
   if (!options.fix) return { results: lintParsed(parsed, lintOptions), skipped };
 
   // Each file is fixed in its scope: the other files of its directory lend their facts

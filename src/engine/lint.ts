@@ -7,6 +7,7 @@ import {
   type Fix,
   type RelatedLocation,
   type Severity,
+  type SeverityName,
 } from '../model/finding.js';
 import type { BaseNode } from '../model/node.js';
 import { SourceText, type Range } from '../model/source.js';
@@ -17,6 +18,7 @@ import type { Fact } from '../model/facts.js';
 import { builtinRegistry } from './builtin.js';
 import { recommendedConfig } from './presets.js';
 import type { RuleRegistry } from './registry.js';
+import { applySuppressions } from './suppress.js';
 import { entrySeverity, interpolate, resolveRuleOptions, severityFromName } from './rule-options.js';
 import type {
   FixDescriptor,
@@ -99,6 +101,8 @@ export interface LintOptions {
   kind?: InputKind;
   config?: ResolvedConfig;
   registry?: RuleRegistry;
+  /** Severity of unused disable directives; overrides the config's `linterOptions`. */
+  reportUnusedDisableDirectives?: SeverityName;
 }
 
 /** Lints one text: everything but I/O. */
@@ -109,20 +113,29 @@ export function lintText(text: string, options: LintOptions = {}): LintFileResul
   return lintParsed([file], {
     registry: options.registry,
     configFor: () => config,
+    reportUnusedDisableDirectives: options.reportUnusedDisableDirectives,
   })[0];
 }
 
 export interface LintParsedOptions {
   registry?: RuleRegistry;
-  /** The config in force for a file; `undefined` means `netlint:recommended`. */
-  configFor?: (filePath: string) => ResolvedConfig | undefined;
+  /**
+   * The config in force for a file's documents of `kind` (overrides may depend on the kind);
+   * `undefined` means `netlint:recommended`.
+   */
+  configFor?: (filePath: string, kind?: InputKind) => ResolvedConfig | undefined;
+  /** Severity of unused disable directives; overrides the config's `linterOptions` (default `warn`). */
+  reportUnusedDisableDirectives?: SeverityName;
   /** Groups files into scopes; by default all given files form one scope. */
   scopeOf?: (file: ParsedFile) => string;
   /** Run rules only on these files; the others only lend their documents to the scope. */
   only?: ReadonlySet<ParsedFile>;
 }
 
-/** Runs rules over parsed files, scope by scope. Results keep the order of `files`. */
+/**
+ * Runs rules over parsed files, scope by scope, then applies each file's inline directives and
+ * annotations (see `applySuppressions`). Results keep the order of `files`.
+ */
 export function lintParsed(files: ParsedFile[], options: LintParsedOptions = {}): LintFileResult[] {
   const registry = options.registry ?? builtinRegistry();
   const scopes = new Map<string, ParsedFile[]>();
@@ -143,16 +156,24 @@ export function lintParsed(files: ParsedFile[], options: LintParsedOptions = {})
     const scope: Scope = { id, documents: scopeFiles.flatMap((f) => f.documents) };
     for (const file of scopeFiles) {
       if (options.only && !options.only.has(file)) continue;
-      const config = options.configFor?.(file.filePath) ?? recommendedConfig(registry);
-      for (const doc of file.documents) runRules(doc, scope, config, registry, sink);
+      for (const doc of file.documents) {
+        const config = options.configFor?.(file.filePath, doc.kind) ?? recommendedConfig(registry);
+        runRules(doc, scope, config, registry, sink);
+      }
     }
   }
-  return files.filter((f) => !options.only || options.only.has(f)).map((f) => ({
-    filePath: f.filePath,
-    kind: f.kind,
-    text: f.text,
-    findings: sortAndDedupe(byFile.get(f.filePath) ?? []),
-  }));
+  const ruleIds = new Set(registry.all().map((r) => r.meta.id));
+  return files.filter((f) => !options.only || options.only.has(f)).map((f) => {
+    const config = options.configFor?.(f.filePath, f.kind) ?? recommendedConfig(registry);
+    const findings = applySuppressions(byFile.get(f.filePath) ?? [], {
+      filePath: f.filePath,
+      source: f.source,
+      documents: f.documents,
+      ruleIds,
+      reportUnused: options.reportUnusedDisableDirectives ?? config.linterOptions?.reportUnusedDisableDirectives ?? 'warn',
+    });
+    return { filePath: f.filePath, kind: f.kind, text: f.text, findings: sortAndDedupe(findings) };
+  });
 }
 
 interface Listener {

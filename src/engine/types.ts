@@ -107,6 +107,17 @@ export type RuleEntry = SeverityName | Severity | 0 | [SeverityName | Severity |
 export interface ResolvedConfig {
   rules: Record<string, RuleEntry>;
   settings: Settings;
+  /** How the linter itself behaves (`linterOptions` in the config). */
+  linterOptions?: {
+    /** Severity of disable directives that suppress nothing; `warn` when absent. */
+    reportUnusedDisableDirectives?: SeverityName;
+  };
+  /** Policy files (absolute paths, sorted) from `policies` and plugins, for the policy engine. */
+  policies?: string[];
+  /** Plugin names whose rules are available (prefixes of their rule ids). */
+  plugins?: string[];
+  /** The config file in force (nearest, or `--config`) first, then the config files it extends. */
+  configFiles?: string[];
 }
 
 export type { Finding, Fix };

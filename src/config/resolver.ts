@@ -1,0 +1,221 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { builtinRegistry } from '../engine/builtin.js';
+import { ConfigError } from '../engine/errors.js';
+import { recommendedConfig } from '../engine/presets.js';
+import { RuleRegistry } from '../engine/registry.js';
+import type { ResolvedConfig, RuleEntry, Settings } from '../engine/types.js';
+import type { InputKind } from '../model/document.js';
+import type { SeverityName } from '../model/finding.js';
+import { checkRules } from './check.js';
+import { loadConfigFile, severityName, type ConfigElement, type LoadedConfig } from './load.js';
+import { PluginLoader } from './plugins.js';
+import { CONFIG_FILE_NAMES, moduleSource } from './source.js';
+
+export interface ConfigResolverOptions {
+  cwd: string;
+  /** `--config FILE`: use only this config (no lookup). Relative to `cwd`. */
+  configFile?: string;
+  /** `false` (`--no-config-lookup`): no config file lookup; `netlint:recommended` unless `configFile`. */
+  lookup?: boolean;
+  /** `--rule` entries: applied after everything else. */
+  cliRules?: Record<string, RuleEntry>;
+  /** `--report-unused-disable-directives(-severity)`: overrides `linterOptions`. */
+  reportUnusedDisableDirectives?: SeverityName;
+  /** The built-in rules; default netlint's own. */
+  builtin?: RuleRegistry;
+}
+
+/**
+ * Finds and resolves configs for one run. Each linted file uses the nearest
+ * `netlint.config.{yaml,yml,json,mjs}` found walking up from its folder (cached per folder), or
+ * only `--config`'s file. Loading is asynchronous (`prepare`); resolving a file's config is then
+ * synchronous and cached per file and input kind. Plugins' rules are registered into
+ * {@link registry}, a registry of this run only.
+ */
+export class ConfigResolver {
+  /** The run's rules: built-in rules and those of every plugin loaded so far. */
+  readonly registry: RuleRegistry;
+  private readonly builtin: RuleRegistry;
+  private readonly loader: PluginLoader;
+  private readonly dirConfig = new Map<string, Promise<string | undefined>>();
+  private readonly loaded = new Map<string, Promise<LoadedConfig>>();
+  private readonly ready = new Map<string, LoadedConfig | null>();
+  private readonly resolved = new Map<string, ResolvedConfig>();
+  private explicit?: LoadedConfig;
+
+  private constructor(private readonly options: ConfigResolverOptions) {
+    this.builtin = options.builtin ?? builtinRegistry();
+    this.registry = new RuleRegistry(this.builtin.all());
+    this.loader = new PluginLoader(this.registry);
+  }
+
+  /** Creates a resolver; loads `--config`'s file right away (so its errors come first). */
+  static async create(options: ConfigResolverOptions): Promise<ConfigResolver> {
+    const resolver = new ConfigResolver(options);
+    if (options.configFile !== undefined) {
+      const file = path.resolve(options.cwd, options.configFile);
+      try {
+        await fs.access(file);
+      } catch {
+        throw new ConfigError(`Cannot read the config file "${options.configFile}".`, undefined);
+      }
+      resolver.explicit = await resolver.load(file);
+    }
+    resolver.checkCliRules((id) => !id.includes('/'), new Set());
+    return resolver;
+  }
+
+  /** The config file in force for a file (nearest, or `--config`), loading it if needed. */
+  async prepare(filePath: string): Promise<LoadedConfig | undefined> {
+    const dir = path.dirname(path.resolve(this.options.cwd, filePath));
+    if (this.explicit || this.options.configFile !== undefined) return this.explicit;
+    if (this.options.lookup === false) return undefined;
+    if (this.ready.has(dir)) return this.ready.get(dir) ?? undefined;
+    const configFile = await this.findConfigFile(dir);
+    const loaded = configFile ? await this.load(configFile) : undefined;
+    this.ready.set(dir, loaded ?? null);
+    return loaded;
+  }
+
+  /** Whether `ignores` of the file's config excludes it (after {@link prepare}). */
+  isIgnored(filePath: string): boolean {
+    const loaded = this.loadedFor(filePath);
+    return loaded ? loaded.isIgnored(path.resolve(this.options.cwd, filePath)) : false;
+  }
+
+  /**
+   * The config in force for a file's document of `kind` (after {@link prepare}): the file's
+   * config layers that match it, in order, then `--rule`.
+   */
+  configFor(filePath: string, kind?: InputKind): ResolvedConfig {
+    const abs = path.resolve(this.options.cwd, filePath);
+    const key = `${abs}\0${kind ?? ''}`;
+    let config = this.resolved.get(key);
+    if (!config) {
+      config = this.compute(abs, kind, this.loadedFor(filePath));
+      this.resolved.set(key, config);
+    }
+    return config;
+  }
+
+  /** {@link prepare} then {@link configFor}. */
+  async resolve(filePath: string, kind?: InputKind): Promise<ResolvedConfig> {
+    await this.prepare(filePath);
+    return this.configFor(filePath, kind);
+  }
+
+  private loadedFor(filePath: string): LoadedConfig | undefined {
+    if (this.explicit) return this.explicit;
+    const dir = path.dirname(path.resolve(this.options.cwd, filePath));
+    if (!this.ready.has(dir) && this.options.lookup !== false && this.options.configFile === undefined) {
+      throw new TypeError(`ConfigResolver.prepare() was not awaited for ${filePath}.`);
+    }
+    return this.ready.get(dir) ?? undefined;
+  }
+
+  private compute(filePath: string, kind: InputKind | undefined, loaded: LoadedConfig | undefined): ResolvedConfig {
+    const base = recommendedConfig(this.builtin);
+    const elements: ConfigElement[] = loaded ? loaded.elements : [{ rules: base.rules }];
+    let rules: Record<string, RuleEntry> = {};
+    let settings: Settings = {};
+    let unused: SeverityName | undefined;
+    for (const el of elements) {
+      if (el.files && !el.files(filePath)) continue;
+      if (el.kinds && (!kind || !el.kinds.includes(kind))) continue;
+      if (el.rules) rules = mergeRules(rules, el.rules);
+      if (el.settings) settings = mergeSettings(settings, el.settings);
+      const u = el.linterOptions?.reportUnusedDisableDirectives;
+      if (u !== undefined) unused = typeof u === 'boolean' ? (u ? 'warn' : 'off') : severityName(u);
+    }
+    if (this.options.cliRules) {
+      this.checkCliRules((id) => id.includes('/'), new Set(loaded?.plugins.map((p) => p.name)));
+      rules = mergeRules(rules, this.options.cliRules);
+    }
+    unused = this.options.reportUnusedDisableDirectives ?? unused;
+    const config: ResolvedConfig = { rules, settings };
+    if (unused !== undefined) config.linterOptions = { reportUnusedDisableDirectives: unused };
+    if (loaded) {
+      config.policies = loaded.policies;
+      config.plugins = loaded.plugins.map((p) => p.name).sort();
+      config.configFiles = loaded.configFiles;
+    }
+    return config;
+  }
+
+  private load(file: string): Promise<LoadedConfig> {
+    let pending = this.loaded.get(file);
+    if (!pending) {
+      pending = loadConfigFile(file, { builtin: this.builtin, plugins: this.loader });
+      this.loaded.set(file, pending);
+    }
+    return pending;
+  }
+
+  /** The nearest config file at or above `dir` (cached per folder). */
+  private findConfigFile(dir: string): Promise<string | undefined> {
+    let pending = this.dirConfig.get(dir);
+    if (!pending) {
+      pending = (async () => {
+        for (const name of CONFIG_FILE_NAMES) {
+          const candidate = path.join(dir, name);
+          try {
+            if ((await fs.stat(candidate)).isFile()) return candidate;
+          } catch {
+            // Not here.
+          }
+        }
+        const parent = path.dirname(dir);
+        return parent === dir ? undefined : this.findConfigFile(parent);
+      })();
+      this.dirConfig.set(dir, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * `--rule` ids and options must be known. Built-in rules are checked when the resolver is
+   * created; plugin rules (`acme/x`) when a file's config is resolved, against the plugins that
+   * config loads.
+   */
+  private checkCliRules(filter: (id: string) => boolean, pluginNames: ReadonlySet<string>): void {
+    const rules = this.options.cliRules;
+    if (!rules) return;
+    const subset = Object.fromEntries(Object.entries(rules).filter(([id]) => filter(id)));
+    try {
+      checkRules(subset, this.registry, pluginNames, moduleSource('--rule'), []);
+    } catch (err) {
+      if (err instanceof ConfigError && err.filePath === '--rule') throw new ConfigError(`Invalid --rule: ${err.message}`);
+      throw err;
+    }
+  }
+}
+
+/**
+ * Merges rule entries: a later entry replaces an earlier one, except that a bare severity keeps
+ * the options set before it (as ESLint does).
+ */
+export function mergeRules(base: Record<string, RuleEntry>, next: Record<string, RuleEntry>): Record<string, RuleEntry> {
+  const out = { ...base };
+  for (const [id, entry] of Object.entries(next)) {
+    const prev = out[id];
+    const prevOptions = Array.isArray(prev) && prev.length > 1 ? prev[1] : undefined;
+    if (Array.isArray(entry)) out[id] = entry.length > 1 && entry[1] !== undefined ? [severityName(entry[0]), entry[1]] : prevOptions ? [severityName(entry[0]), prevOptions] : severityName(entry[0]);
+    else out[id] = prevOptions ? [severityName(entry), prevOptions] : severityName(entry);
+  }
+  return out;
+}
+
+/** Merges settings: plain objects key by key (recursively); other values, arrays included, replace. */
+export function mergeSettings(base: Settings, next: Settings): Settings {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(next)) {
+    const prev = out[key];
+    out[key] = isPlainObject(prev) && isPlainObject(value) ? mergeSettings(prev as Settings, value as Settings) : value;
+  }
+  return out as Settings;
+}
+
+function isPlainObject(v: unknown): boolean {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}

@@ -1,0 +1,48 @@
+/**
+ * The known id closest to an unknown one, for "did you mean" hints: the same id in another case,
+ * the nearest by edit distance (within about 40% of its length), or an id containing it (a rule
+ * id without its subject, `random-fully`). Undefined when nothing is close.
+ */
+export function closestId(unknown: string, known: Iterable<string>): string | undefined {
+  const lower = unknown.toLowerCase();
+  const limit = Math.max(2, Math.floor(unknown.length * 0.4));
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  let containing: string | undefined;
+  for (const candidate of known) {
+    const c = candidate.toLowerCase();
+    if (c === lower) return candidate;
+    const d = editDistance(lower, c, limit);
+    if (d <= limit && (d < bestDistance || (d === bestDistance && best !== undefined && candidate < best))) {
+      best = candidate;
+      bestDistance = d;
+    }
+    if (lower.length >= 4 && (c.includes(lower) || lower.includes(c)) && (!containing || candidate < containing)) {
+      containing = candidate;
+    }
+  }
+  return best ?? containing;
+}
+
+/** ` (did you mean "x"?)`, or '' when nothing is close. */
+export function didYouMean(unknown: string, known: Iterable<string>): string {
+  const s = closestId(unknown, known);
+  return s ? ` (did you mean "${s}"?)` : '';
+}
+
+/** Levenshtein distance, giving up (returning limit + 1) once it exceeds `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      rowMin = Math.min(rowMin, cur[j]);
+    }
+    if (rowMin > limit) return limit + 1;
+    prev = cur;
+  }
+  return prev[b.length];
+}
