@@ -21,6 +21,22 @@ import type {
   IptablesTable,
   IptablesTarget,
 } from '../model/iptables.js';
+import type {
+  NftAssign,
+  NftChain,
+  NftCounter,
+  NftDocument,
+  NftGeneric,
+  NftMap,
+  NftMatch,
+  NftNat,
+  NftRule,
+  NftRuleComment,
+  NftSet,
+  NftTable,
+  NftVerdict,
+  NftVerdictMap,
+} from '../model/nft.js';
 import type { FactTypeMap } from '../model/facts.js';
 import type {
   CalicoInstallation,
@@ -51,6 +67,20 @@ export interface NodeTypeMap extends FactTypeMap {
   IptablesRule: IptablesRule;
   IptablesMatch: IptablesMatch;
   IptablesTarget: IptablesTarget;
+  NftDocument: NftDocument;
+  NftTable: NftTable;
+  NftChain: NftChain;
+  NftSet: NftSet;
+  NftMap: NftMap;
+  NftRule: NftRule;
+  NftMatch: NftMatch;
+  NftAssign: NftAssign;
+  NftNat: NftNat;
+  NftVerdict: NftVerdict;
+  NftVerdictMap: NftVerdictMap;
+  NftCounter: NftCounter;
+  NftRuleComment: NftRuleComment;
+  NftGeneric: NftGeneric;
   EthtoolDocument: EthtoolDocument;
   EthtoolDevice: EthtoolDevice;
   EthtoolFeature: EthtoolFeature;

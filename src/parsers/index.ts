@@ -5,6 +5,7 @@ import { dockerDaemonParser } from './docker-daemon/index.js';
 import { ethtoolParser } from './ethtool/index.js';
 import { iptablesParser } from './iptables/index.js';
 import { kernelParser } from './kernel/index.js';
+import { nftParser } from './nft/index.js';
 import { snmpParser } from './snmp/index.js';
 import { sysctlParser } from './sysctl/index.js';
 import { kubernetesParser } from './kubernetes/index.js';
@@ -13,6 +14,7 @@ import type { KindParser } from './types.js';
 
 const parsers: Partial<Record<InputKind, KindParser>> = {
   iptables: iptablesParser,
+  nft: nftParser,
   cni: cniParser,
   'docker-daemon': dockerDaemonParser,
   kubernetes: kubernetesParser,
