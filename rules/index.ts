@@ -5,6 +5,8 @@ import { rule as iptablesDuplicateRule } from './iptables-duplicate-rule/index.j
 import { rule as iptablesUndefinedChain } from './iptables-undefined-chain/index.js';
 import { rule as iptablesUnreachableRule } from './iptables-unreachable-rule/index.js';
 import { rule as masqueradeWithoutRandomFully } from './masquerade-without-random-fully/index.js';
+import { rule as snatToInVpcServices } from './snat-to-in-vpc-services/index.js';
+import { rule as vethRxOffloadOn } from './veth-rx-offload-on/index.js';
 
 /** netlint's built-in rules, one folder each under rules/. */
 export const builtinRules: RuleModule<any>[] = [
@@ -14,4 +16,6 @@ export const builtinRules: RuleModule<any>[] = [
   iptablesUndefinedChain,
   iptablesUnreachableRule,
   iptablesDuplicateRule,
+  vethRxOffloadOn,
+  snatToInVpcServices,
 ];

@@ -11,6 +11,7 @@ import type { Finding, Fix } from '../src/model/finding.js';
 import { readRuleFixtures, type RuleFixture } from './helpers/rule-fixtures.js';
 import { ruleReadme } from '../src/engine/package-root.js';
 import { isInputKind } from '../src/model/document.js';
+import { parse as parseYaml } from 'yaml';
 
 const rulesDir = path.resolve(__dirname, '../rules');
 const registry = new RuleRegistry(builtinRules);
@@ -67,6 +68,7 @@ for (const rule of builtinRules) {
       const readme = ruleReadme(id)!;
       const examples = readme.split(/^## /m).find((s) => s.startsWith('Examples')) ?? '';
       let side: 'invalid' | 'valid' | undefined;
+      let settings: Record<string, unknown> | undefined;
       let checked = 0;
       for (const part of examples.split(/^(### .*)$/m)) {
         if (/^### /.test(part)) {
@@ -74,9 +76,14 @@ for (const rule of builtinRules) {
           continue;
         }
         for (const m of part.matchAll(/```([\w-]*)\n([\s\S]*?)```/g)) {
+          // A `yaml` block with `settings:` before the examples gives the settings they use.
+          if (!side && m[1] === 'yaml' && /^settings:/m.test(m[2])) {
+            settings = (parseYaml(m[2]) as { settings: Record<string, unknown> }).settings;
+            continue;
+          }
           if (!side) continue;
           const kind = isInputKind(m[1]) ? m[1] : undefined;
-          const findings = lintText(m[2], { filePath: `README-example`, kind, config: configFor(rule, {}), registry }).findings;
+          const findings = lintText(m[2], { filePath: `README-example`, kind, config: configFor(rule, { settings }), registry }).findings;
           const own = findings.filter((f) => f.ruleId === id);
           expect(findings.filter((f) => f.ruleId !== id), `example has other findings:\n${m[2]}`).toEqual([]);
           if (side === 'invalid') expect(own.length, `invalid example gives no finding:\n${m[2]}`).toBeGreaterThan(0);

@@ -64,13 +64,14 @@ export type CliArgs =
   | PrintConfigArgs
   | { command: 'help'; topic?: string }
   | { command: 'version' }
+  | { command: 'facts'; patterns: string[]; kind?: InputKind }
   | { command: 'rules'; format: string }
   | { command: 'explain'; ruleId: string };
 
 /** `--fix-type` values: rule categories. */
 const FIX_TYPES = new Set(['correctness', 'security', 'reliability', 'performance', 'style', 'nursery']);
 
-const COMMANDS = new Set(['lint', 'parse', 'rules', 'explain', 'help', 'print-config']);
+const COMMANDS = new Set(['lint', 'parse', 'facts', 'rules', 'explain', 'help', 'print-config']);
 
 const SEVERITIES: Record<string, SeverityName> = { off: 'off', warn: 'warn', error: 'error', '0': 'off', '1': 'warn', '2': 'error' };
 
@@ -143,6 +144,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
       if (v.stdin && !kind && !v['stdin-filename']) throw new UsageError('--stdin needs --kind or --stdin-filename.');
       return { command: 'parse', file: v.stdin ? '-' : positionals[0], kind, stdinFilename: v['stdin-filename'] };
     }
+    case 'facts':
+      return { command: 'facts', patterns: positionals.length ? positionals : ['.'], kind };
     case 'rules':
       return { command: 'rules', format: v.format?.[0] ?? 'table' };
     case 'explain':

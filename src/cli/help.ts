@@ -45,6 +45,7 @@ Options:
 Commands:
   lint      lint files (default)
   parse     print the parsed model of a file as JSON
+  facts     print the facts rules reason about (SNAT points, interfaces, kernel...) as JSON
   rules     list the rules
   explain   print a rule's documentation
   print-config FILE
@@ -62,6 +63,11 @@ internal failure.`,
 
 Prints what rules and policies see: the parsed documents of FILE as JSON, with the
 offset range of every node, and any parse errors.`,
+  facts: `Usage: netlint facts [paths...] [--kind KIND]
+
+Prints, per scope (directory), the facts netlint extracts from every file: SNAT points with
+their engine, port selection and owner; interfaces with checksum offload state; the kernel;
+conntrack counters; sysctls. Each fact names the file, line and column it came from.`,
   rules: `Usage: netlint rules [--format table|json]
 
 Lists every rule with its input kinds, category, whether it fixes, and its default

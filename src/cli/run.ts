@@ -13,6 +13,7 @@ import { fixLoop } from '../fixes/fix-loop.js';
 import type { EngineRuleId, Finding } from '../model/finding.js';
 import { detectKind } from '../parsers/detect.js';
 import { parseCliArgs, type ConfigArgs, type LintArgs, type ParseArgs, type PrintConfigArgs } from './args.js';
+import { collectFacts } from './facts-command.js';
 import { HELP } from './help.js';
 import { writeOutputs } from './output.js';
 
@@ -48,6 +49,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await parseCommand(args, io);
       case 'print-config':
         return await printConfig(args, io);
+      case 'facts':
+        io.stdout.write(`${JSON.stringify(await collectFacts(args.patterns, io.cwd, args.kind), null, 2)}\n`);
+        return 0;
       case 'lint':
         return await lintCommand(args, io);
     }
