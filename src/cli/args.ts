@@ -65,13 +65,14 @@ export type CliArgs =
   | { command: 'help'; topic?: string }
   | { command: 'version' }
   | { command: 'facts'; patterns: string[]; kind?: InputKind }
+  | { command: 'test-policies'; dir: string }
   | { command: 'rules'; format: string }
   | { command: 'explain'; ruleId: string };
 
 /** `--fix-type` values: rule categories. */
 const FIX_TYPES = new Set(['correctness', 'security', 'reliability', 'performance', 'style', 'nursery']);
 
-const COMMANDS = new Set(['lint', 'parse', 'facts', 'rules', 'explain', 'help', 'print-config']);
+const COMMANDS = new Set(['lint', 'parse', 'facts', 'test-policies', 'rules', 'explain', 'help', 'print-config']);
 
 const SEVERITIES: Record<string, SeverityName> = { off: 'off', warn: 'warn', error: 'error', '0': 'off', '1': 'warn', '2': 'error' };
 
@@ -144,6 +145,9 @@ export function parseCliArgs(argv: string[]): CliArgs {
       if (v.stdin && !kind && !v['stdin-filename']) throw new UsageError('--stdin needs --kind or --stdin-filename.');
       return { command: 'parse', file: v.stdin ? '-' : positionals[0], kind, stdinFilename: v['stdin-filename'] };
     }
+    case 'test-policies':
+      if (positionals.length !== 1) throw new UsageError('Usage: netlint test-policies DIR');
+      return { command: 'test-policies', dir: positionals[0] };
     case 'facts':
       return { command: 'facts', patterns: positionals.length ? positionals : ['.'], kind };
     case 'rules':

@@ -45,6 +45,7 @@ Options:
 Commands:
   lint      lint files (default)
   parse     print the parsed model of a file as JSON
+  test-policies  run each policy of DIR against its pass/fail fixtures
   facts     print the facts rules reason about (SNAT points, interfaces, kernel...) as JSON
   rules     list the rules
   explain   print a rule's documentation
@@ -63,6 +64,11 @@ internal failure.`,
 
 Prints what rules and policies see: the parsed documents of FILE as JSON, with the
 offset range of every node, and any parse errors.`,
+  'test-policies': `Usage: netlint test-policies DIR
+
+Runs every policy in DIR (DIR/<id>/policy.yaml) against its fixtures: files in
+fixtures/pass/ must give no finding of the policy, files in fixtures/fail/ exactly the
+findings in <fixture>.findings.json. Exit 1 when any fixture fails (like conftest verify).`,
   facts: `Usage: netlint facts [paths...] [--kind KIND]
 
 Prints, per scope (directory), the facts netlint extracts from every file: SNAT points with

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { builtinRegistry } from '../engine/builtin.js';
+import type { RuleRegistry } from '../engine/registry.js';
 import type { LintFileResult } from '../engine/lint.js';
 import { netlintVersion } from '../engine/package-root.js';
 import { UsageError } from '../engine/errors.js';
@@ -12,6 +13,8 @@ import type { OutputTarget } from './args.js';
 
 export interface OutputOptions {
   cwd: string;
+  /** The run's rules (built-in, plugins, policies), for formatters' rule metadata. */
+  registry?: RuleRegistry;
   color: boolean;
   stdout: NodeJS.WritableStream;
 }
@@ -19,7 +22,7 @@ export interface OutputOptions {
 /** Renders results in every requested format, to stdout or files (written atomically). */
 export async function writeOutputs(results: LintFileResult[], outputs: OutputTarget[], options: OutputOptions): Promise<void> {
   const eslintResults = toEslintResults(results, { cwd: options.cwd });
-  const rulesMeta = rulesMetaOf();
+  const rulesMeta = rulesMetaOf(options.registry ?? builtinRegistry());
   for (const out of outputs) {
     let formatter;
     try {
@@ -46,8 +49,8 @@ export async function writeOutputs(results: LintFileResult[], outputs: OutputTar
 }
 
 /** Rule metadata for formatters, with help text from each rule's README (SARIF `help`). */
-function rulesMetaOf(): Record<string, FormatterRuleMeta> {
-  const rules = builtinRegistry().all();
+function rulesMetaOf(registry: RuleRegistry): Record<string, FormatterRuleMeta> {
+  const rules = registry.all();
   const meta = rulesMetaFor(rules);
   for (const rule of rules) {
     const readme = ruleReadme(rule.meta.id);

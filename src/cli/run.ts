@@ -13,6 +13,7 @@ import { fixLoop } from '../fixes/fix-loop.js';
 import type { EngineRuleId, Finding } from '../model/finding.js';
 import { detectKind } from '../parsers/detect.js';
 import { parseCliArgs, type ConfigArgs, type LintArgs, type ParseArgs, type PrintConfigArgs } from './args.js';
+import { formatPolicyTestReport, testPolicies } from '../policy/index.js';
 import { collectFacts } from './facts-command.js';
 import { HELP } from './help.js';
 import { writeOutputs } from './output.js';
@@ -49,6 +50,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await parseCommand(args, io);
       case 'print-config':
         return await printConfig(args, io);
+      case 'test-policies': {
+        const result = await testPolicies(path.resolve(io.cwd, args.dir));
+        const report = formatPolicyTestReport(result);
+        io.stdout.write(report.endsWith('\n') ? report : `${report}\n`);
+        return result.failed.length > 0 ? 1 : 0;
+      }
       case 'facts':
         io.stdout.write(`${JSON.stringify(await collectFacts(args.patterns, io.cwd, args.kind), null, 2)}\n`);
         return 0;
@@ -115,7 +122,7 @@ async function lintCommand(args: LintArgs, io: CliIo): Promise<number> {
   if (args.quiet) results = results.map((r) => ({ ...r, findings: r.findings.filter((f) => f.severity === 2) }));
 
   const color = args.color ?? (!!io.stdout.isTTY && io.env.NO_COLOR === undefined && io.env.FORCE_COLOR !== '0');
-  await writeOutputs(results, args.outputs, { cwd: io.cwd, color, stdout: io.stdout });
+  await writeOutputs(results, args.outputs, { cwd: io.cwd, color, stdout: io.stdout, registry });
 
   let errors = 0;
   let warnings = 0;

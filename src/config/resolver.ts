@@ -4,6 +4,8 @@ import { builtinRegistry } from '../engine/builtin.js';
 import { ConfigError } from '../engine/errors.js';
 import { recommendedConfig } from '../engine/presets.js';
 import { RuleRegistry } from '../engine/registry.js';
+import type { RuleModule } from '../engine/types.js';
+import { loadPolicies } from '../policy/index.js';
 import type { ResolvedConfig, RuleEntry, Settings } from '../engine/types.js';
 import type { InputKind } from '../model/document.js';
 import type { SeverityName } from '../model/finding.js';
@@ -43,6 +45,8 @@ export class ConfigResolver {
   private readonly ready = new Map<string, LoadedConfig | null>();
   private readonly resolved = new Map<string, ResolvedConfig>();
   private explicit?: LoadedConfig;
+  /** Rules compiled from policy files, by file. */
+  private readonly policyRules = new Map<string, RuleModule<any>[]>();
 
   private constructor(private readonly options: ConfigResolverOptions) {
     this.builtin = options.builtin ?? builtinRegistry();
@@ -117,7 +121,11 @@ export class ConfigResolver {
   private compute(filePath: string, kind: InputKind | undefined, loaded: LoadedConfig | undefined): ResolvedConfig {
     const base = recommendedConfig(this.builtin);
     const elements: ConfigElement[] = loaded ? loaded.elements : [{ rules: base.rules }];
+    // A config's policies are on at their own severity unless its `rules` say otherwise.
     let rules: Record<string, RuleEntry> = {};
+    for (const file of loaded?.policies ?? []) {
+      for (const rule of this.policyRules.get(file) ?? []) rules[rule.meta.id] = rule.meta.recommended ?? 'error';
+    }
     let settings: Settings = {};
     let unused: SeverityName | undefined;
     for (const el of elements) {
@@ -146,10 +154,31 @@ export class ConfigResolver {
   private load(file: string): Promise<LoadedConfig> {
     let pending = this.loaded.get(file);
     if (!pending) {
-      pending = loadConfigFile(file, { builtin: this.builtin, plugins: this.loader });
+      pending = loadConfigFile(file, { builtin: this.builtin, plugins: this.loader }).then((loaded) => {
+        this.registerPolicies(loaded);
+        return loaded;
+      });
       this.loaded.set(file, pending);
     }
     return pending;
+  }
+
+  /**
+   * Compiles the config's policy files (once per file) into rules of this run's registry; a
+   * policy whose id is taken by a rule is a ConfigError naming the policy file.
+   */
+  private registerPolicies(loaded: LoadedConfig): void {
+    for (const file of loaded.policies) {
+      if (this.policyRules.has(file)) continue;
+      const { rules } = loadPolicies([file]);
+      for (const rule of rules) {
+        if (this.registry.has(rule.meta.id)) {
+          throw new ConfigError(`Policy id "${rule.meta.id}" is already the id of a rule or another policy.`, file);
+        }
+        this.registry.add(rule);
+      }
+      this.policyRules.set(file, rules);
+    }
   }
 
   /** The nearest config file at or above `dir` (cached per folder). */

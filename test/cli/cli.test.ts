@@ -159,6 +159,32 @@ describe('netlint lint --fix', () => {
   });
 });
 
+describe('policies', () => {
+  it('test-policies runs the bundled example policies against their fixtures', () => {
+    const r = run(['test-policies', 'examples/policies']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\d+ fixtures, (\d+) passed, 0 failed\n$/m);
+  });
+
+  it('a config that lists a policy makes lint report it, and a failing fixture fails test-policies', () => {
+    const dir = path.join(tmp, 'policy-run');
+    cpSync(path.join(root, 'examples/policies/masquerade-excludes-10-8'), path.join(dir, 'policies/masquerade-excludes-10-8'), { recursive: true });
+    writeFileSync(path.join(dir, 'netlint.config.yaml'), 'policies: [policies/*/policy.yaml]\nignores: ["policies/**"]\n');
+    writeFileSync(path.join(dir, 'node.rules'), DOCKER_DUMP.replace('MASQUERADE', 'MASQUERADE --random-fully'));
+    const r = run(['lint', dir, '--format', 'json']);
+    const ids = JSON.parse(r.stdout).flatMap((x: { messages: { ruleId: string }[] }) => x.messages.map((m) => m.ruleId));
+    expect(ids).toEqual(['masquerade-excludes-10-8']);
+    // The policy's own severity is warn.
+    expect(JSON.parse(r.stdout)[0].warningCount).toBe(1);
+    expect(r.code).toBe(0);
+    const failDir = path.join(dir, 'policies/masquerade-excludes-10-8/fixtures/pass');
+    writeFileSync(path.join(failDir, 'broken.rules'), DOCKER_DUMP);
+    const t = run(['test-policies', path.join(dir, 'policies')]);
+    expect(t.code).toBe(1);
+    expect(t.stdout).toMatch(/FAIL/);
+  });
+});
+
 describe('netlint parse, rules, explain, --version, --help', () => {
   it('parse prints the model as JSON with ranges', () => {
     const r = run(['parse', 'examples/docker-host/iptables-save.txt']);
