@@ -2,12 +2,14 @@ import type { InputKind, SourceDocument } from '../document.js';
 import type { Fact } from '../facts.js';
 import { extractConntrackFacts, extractEthtoolFacts, extractKernelFacts, extractSysctlFacts } from './evidence.js';
 import { extractIptablesFacts } from './iptables.js';
+import { extractNftFacts } from './nft.js';
 
 type Extractor = (document: SourceDocument) => Fact[];
 
 /** Fact extractors by input kind (DESIGN.md pipeline step "extract"). */
 const extractors: Partial<Record<InputKind, Extractor>> = {
   iptables: extractIptablesFacts,
+  nft: extractNftFacts,
   'ethtool-features': extractEthtoolFacts,
   kernel: extractKernelFacts,
   'conntrack-stats': extractConntrackFacts,
