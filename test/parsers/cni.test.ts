@@ -10,6 +10,8 @@ import { cniParser, parseCni } from '../../src/parsers/cni/index.js';
 import { nodeAtPath } from '../../src/parsers/json/index.js';
 
 const corpusNames = corpusFiles('cni');
+/** Parsing and schema findings only: other rules (SNAT facts...) have their own tests. */
+const SCHEMA_ONLY = { rules: { 'cni-schema': 'error' as const }, settings: {} };
 const read = (name: string) => readCorpus('cni', name);
 
 function parse(text: string, filePath = 'net.d/10-test.conflist') {
@@ -21,7 +23,7 @@ function parse(text: string, filePath = 'net.d/10-test.conflist') {
 const slice = (text: string, range: Range) => text.slice(range[0], range[1]);
 
 function lint(text: string, filePath = 'net.d/10-test.conflist') {
-  return lintText(text, { filePath }).findings.map(({ ruleId, messageId, message, severity, line, column, endLine, endColumn }) => ({
+  return lintText(text, { config: SCHEMA_ONLY, filePath }).findings.map(({ ruleId, messageId, message, severity, line, column, endLine, endColumn }) => ({
     ruleId,
     messageId,
     message,
@@ -247,7 +249,7 @@ describe('bad input is normal input', () => {
       '{"__proto__": {"type": "bridge"}, "constructor": 1}',
     ];
     for (const text of inputs) {
-      const findings = lintText(text, { filePath: 'x.conflist', kind: 'cni' }).findings;
+      const findings = lintText(text, { config: SCHEMA_ONLY, filePath: 'x.conflist', kind: 'cni' }).findings;
       expect(findings.filter((f) => f.ruleId === 'internal-error'), text).toEqual([]);
       expect(findings.filter((f) => f.ruleId === 'parse-error').length, text).toBeLessThanOrEqual(1);
     }
@@ -286,7 +288,7 @@ describe('cni-schema findings point at the offending key or value', () => {
 
   it('a key that differs in case is a warning with a rename suggestion', () => {
     const text = list('{"type": "portmap", "SNAT": false}');
-    const result = lintText(text, { filePath: 'x.conflist' });
+    const result = lintText(text, { config: SCHEMA_ONLY, filePath: 'x.conflist' });
     const [f] = result.findings;
     expect(f).toMatchObject({ messageId: 'keyCase', severity: 1, line: 6, column: 25, endColumn: 31 });
     expect(f.message).toBe(

@@ -9,6 +9,8 @@ import { parseDockerDaemon } from '../../src/parsers/docker-daemon/index.js';
 import { schemaErrors } from '../../src/parsers/json/index.js';
 
 const corpusNames = corpusFiles('docker');
+/** Parsing and schema findings only: other rules (SNAT facts...) have their own tests. */
+const SCHEMA_ONLY = { rules: { 'docker-daemon-schema': 'error' as const }, settings: {} };
 const read = (name: string) => readCorpus('docker', name);
 const slice = (text: string, range: Range) => text.slice(range[0], range[1]);
 
@@ -18,7 +20,7 @@ function parse(text: string) {
 }
 
 function lint(text: string) {
-  return lintText(text, { filePath: '/etc/docker/daemon.json' }).findings.map(
+  return lintText(text, { config: SCHEMA_ONLY, filePath: '/etc/docker/daemon.json' }).findings.map(
     ({ ruleId, messageId, message, severity, line, column, endLine, endColumn }) => ({
       ruleId,
       messageId,
@@ -36,7 +38,7 @@ describeCorpus('corpus: every daemon.json is detected, parsed and valid', () => 
     const file = parseText(text, `corpus/docker/${name}`);
     expect(file.kind).toBe('docker-daemon');
     expect(file.documents).toHaveLength(1);
-    expect(lintText(text, { filePath: `corpus/docker/${name}` }).findings).toEqual([]);
+    expect(lintText(text, { config: SCHEMA_ONLY, filePath: `corpus/docker/${name}` }).findings).toEqual([]);
   });
 
   it('the docs\' full reference daemon.json validates clean against the schema itself', () => {
@@ -124,7 +126,7 @@ describe('strict JSON: dockerd refuses what Go\'s encoding/json refuses', () => 
 
   it('never throws on garbage', () => {
     for (const text of ['', '[]', '"x"', '{"proxies": 1}', '{"default-address-pools": [1, {"base": 2}]}', '{"runtimes": {"x": []}}', '{"a":']) {
-      const findings = lintText(text, { filePath: 'daemon.json' }).findings;
+      const findings = lintText(text, { config: SCHEMA_ONLY, filePath: 'daemon.json' }).findings;
       expect(findings.filter((f) => f.ruleId === 'internal-error'), text).toEqual([]);
     }
   });
@@ -145,7 +147,7 @@ describe('docker-daemon-schema findings point at the offending key or value', ()
   });
 
   it('dockerd matches flag names case-sensitively, so "Debug" is unknown; a rename is suggested', () => {
-    const result = lintText('{"Debug": true}', { filePath: 'daemon.json' });
+    const result = lintText('{"Debug": true}', { config: SCHEMA_ONLY, filePath: 'daemon.json' });
     expect(result.findings[0]).toMatchObject({ messageId: 'unknownKeyDidYouMean', severity: 2 });
     expect(result.findings[0].suggestions?.[0].edits).toEqual([{ range: [1, 8], text: '"debug"' }]);
   });
@@ -172,7 +174,7 @@ describe('docker-daemon-schema findings point at the offending key or value', ()
   });
 
   it('flag-name aliases are accepted but ignored: a warning with a rename', () => {
-    const result = lintText('{"label": ["a=b"]}', { filePath: 'daemon.json' });
+    const result = lintText('{"label": ["a=b"]}', { config: SCHEMA_ONLY, filePath: 'daemon.json' });
     expect(result.findings).toMatchObject([
       {
         messageId: 'aliasKey',

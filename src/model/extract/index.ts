@@ -1,5 +1,7 @@
 import type { InputKind, SourceDocument } from '../document.js';
 import type { Fact } from '../facts.js';
+import { extractCniFacts } from './cni.js';
+import { extractDockerFacts } from './docker.js';
 import { extractConntrackFacts, extractEthtoolFacts, extractKernelFacts, extractSysctlFacts } from './evidence.js';
 import { extractIptablesFacts } from './iptables.js';
 import { extractNftFacts } from './nft.js';
@@ -10,6 +12,8 @@ type Extractor = (document: SourceDocument) => Fact[];
 const extractors: Partial<Record<InputKind, Extractor>> = {
   iptables: extractIptablesFacts,
   nft: extractNftFacts,
+  cni: extractCniFacts,
+  'docker-daemon': extractDockerFacts,
   'ethtool-features': extractEthtoolFacts,
   kernel: extractKernelFacts,
   'conntrack-stats': extractConntrackFacts,
