@@ -159,6 +159,26 @@ describe('netlint lint --fix', () => {
   });
 });
 
+describe('ESLint formatter packages', () => {
+  it('eslint-formatter-gitlab (installed from npm) renders netlint results as a GitLab code quality report', () => {
+    const report = path.join(tmp, 'gl-codequality.json');
+    const r = run(['lint', 'examples', '--format', 'gitlab'], {
+      env: { ESLINT_CODE_QUALITY_REPORT: report, CI_PROJECT_DIR: root, CI_JOB_NAME: 'netlint' },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/3 problems/);
+    const issues = JSON.parse(readFileSync(report, 'utf8'));
+    expect(issues).toHaveLength(3);
+    for (const issue of issues) {
+      expect(issue.check_name).toBe('masquerade-without-random-fully');
+      expect(issue.location.path).toMatch(/^examples\/(docker-host|kube-node)\/iptables-save\.txt$/);
+      expect(issue.location.positions.begin.line).toBeGreaterThan(0);
+      expect(issue.location.positions.end.column).toBeGreaterThan(issue.location.positions.begin.column);
+      expect(issue.severity).toBe('major');
+    }
+  });
+});
+
 describe('policies', () => {
   it('test-policies runs the bundled example policies against their fixtures', () => {
     const r = run(['test-policies', 'examples/policies']);
