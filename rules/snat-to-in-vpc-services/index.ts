@@ -63,9 +63,18 @@ export const rule = defineRule({
     const eol = context.source.text.includes('\r\n') ? '\r\n' : '\n';
 
     const reportFlow = (flow: SnatFlow) => {
-      // Interfaces, protocols and ports of an earlier rule only take some packets away first;
-      // the rest still reach this SNAT. Marks, conntrack state, sets and addrtype decide.
-      const opaque = flow.unknownDetails.filter((d) => !EVALUABLE.has(d.name));
+      // What netlint cannot evaluate (marks, conntrack state, sets, addrtype) makes the SNAT
+      // conditional when it gates the SNAT rule itself, a jump on its path, or a RETURN/ACCEPT
+      // before it in its own chain (kube-proxy's `-m mark ! --mark ... -j RETURN` right before
+      // its MASQUERADE). An earlier gated exemption elsewhere exempts nothing (the packets that
+      // fail its gate go on), and an earlier NAT rule only takes some packets away first.
+      // Interfaces, protocols and ports narrow; they never gate.
+      const opaque = flow.unknownDetails.filter(
+        (d) =>
+          !EVALUABLE.has(d.name) &&
+          (d.via !== 'exemption' ||
+            (d.rule.chain === flow.rule.chain && (d.rule.target?.name === 'RETURN' || d.rule.target?.name === 'ACCEPT'))),
+      );
       if (opaque.length > 0 && !assumeUnknownMatches) return;
       let overlap = AddressSet.empty();
       let sources = AddressSet.empty();
