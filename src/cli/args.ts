@@ -34,6 +34,10 @@ export interface LintArgs {
   baselineWrite?: string;
   /** `--baseline-prune`: drop entries of `--baseline` that no longer match. */
   baselinePrune: boolean;
+  /** `--cache`: reuse the findings of files (and scopes) that did not change. */
+  cache: boolean;
+  /** `--cache-location PATH`: the cache file, or a folder for it; default `.netlintcache`. */
+  cacheLocation?: string;
 }
 
 export interface ConfigArgs {
@@ -110,6 +114,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
         baseline: { type: 'string' },
         'baseline-write': { type: 'string' },
         'baseline-prune': { type: 'boolean' },
+        cache: { type: 'boolean' },
+        'cache-location': { type: 'string' },
         version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -215,6 +221,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
     ...(v.baseline !== undefined ? { baseline: v.baseline } : {}),
     ...(v['baseline-write'] !== undefined ? { baselineWrite: v['baseline-write'] } : {}),
     baselinePrune: !!v['baseline-prune'],
+    cache: !!v.cache,
+    ...(v['cache-location'] !== undefined ? { cacheLocation: v['cache-location'] } : {}),
   };
 }
 

@@ -36,6 +36,9 @@ Options:
                             lists entries that no longer match
       --baseline-prune      with --baseline: drop those entries from FILE
       --baseline-write FILE record the current findings in FILE (kept for files not linted)
+      --cache               only lint files whose content, config or directory
+                            siblings changed since the last --cache run (not with --fix)
+      --cache-location PATH the cache file, or a folder for it (default .netlintcache)
       --quiet               report errors only
       --max-warnings N      exit 1 when there are more than N warnings
       --color, --no-color   force colours on or off (NO_COLOR is honoured)

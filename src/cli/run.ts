@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConfigResolver } from '../config/resolver.js';
 import { applyBaseline, createBaseline, readBaseline, writeBaseline, type Baseline } from '../engine/baseline.js';
 import { builtinRegistry } from '../engine/builtin.js';
+import { cacheFilePath, LintCache } from '../engine/cache.js';
 import { ConfigError, UsageError } from '../engine/errors.js';
 import { lintFiles } from '../engine/lint-files.js';
 import { lintParsed, parseText, type LintFileResult } from '../engine/lint.js';
@@ -115,7 +116,22 @@ async function lintCommand(args: LintArgs, io: CliIo): Promise<number> {
     }
   } else {
     const fix = args.fix ? { write: args.fix === 'write', accept } : undefined;
-    results = (await lintFiles(args.patterns, { cwd: io.cwd, kind: args.kind, fix, configs })).results;
+    // --fix writes files: it neither reads nor writes the cache (as ESLint's fixed files).
+    const cache = args.cache && !args.fix ? LintCache.load(cacheFilePath(args.cacheLocation, io.cwd), netlintVersion()) : undefined;
+    const progress = progressLine(io);
+    try {
+      results = (await lintFiles(args.patterns, { cwd: io.cwd, kind: args.kind, fix, configs, cache, onProgress: progress.update })).results;
+    } finally {
+      progress.done();
+    }
+    if (cache) {
+      await cache.save();
+      if (io.env.NETLINT_DEBUG) {
+        const { reused, linted } = cache.stats;
+        io.stderr.write(`netlint: cache ${displayPath(cache.filePath, io.cwd)}: ${reused.length} reused, ${linted.length} linted\n`);
+        for (const f of linted) io.stderr.write(`netlint: cache: linted ${displayPath(f, io.cwd)}\n`);
+      }
+    }
   }
   for (const id of args.fixRules) if (!knownFixRule(id)) throw new UsageError(`Unknown rule "${id}" in --fix-rule.`);
   results = await baselineStep(results, args, io);
@@ -138,6 +154,30 @@ async function lintCommand(args: LintArgs, io: CliIo): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/**
+ * A progress line on stderr (`netlint: 1200/2000 files`), only when stderr is a terminal and the
+ * run has taken more than a second; rewritten in place at most ten times a second, erased at the end.
+ */
+function progressLine(io: CliIo): { update: (done: number, total: number) => void; done: () => void } {
+  const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
+  if (!tty) return { update: () => {}, done: () => {} };
+  const start = Date.now();
+  let last = 0;
+  let shown = false;
+  return {
+    update(done, total) {
+      const now = Date.now();
+      if (now - start < 1000 || now - last < 100) return;
+      last = now;
+      shown = true;
+      io.stderr.write(`\r\x1b[2Knetlint: ${done}/${total} files`);
+    },
+    done() {
+      if (shown) io.stderr.write('\r\x1b[2K');
+    },
+  };
 }
 
 /** `--baseline-write`, or `--baseline` (with `--baseline-prune`): accepted findings become suppressed. */

@@ -11,7 +11,7 @@ import type { InputKind } from '../model/document.js';
 import type { SeverityName } from '../model/finding.js';
 import { checkRules } from './check.js';
 import { loadConfigFile, severityName, type ConfigElement, type LoadedConfig } from './load.js';
-import { PluginLoader } from './plugins.js';
+import { PluginLoader, type LoadedPlugin } from './plugins.js';
 import { CONFIG_FILE_NAMES, moduleSource } from './source.js';
 
 export interface ConfigResolverOptions {
@@ -101,6 +101,11 @@ export class ConfigResolver {
       this.resolved.set(key, config);
     }
     return config;
+  }
+
+  /** The plugins loaded so far, with their module files (for cache keys). */
+  loadedPlugins(): readonly LoadedPlugin[] {
+    return this.loader.loaded();
   }
 
   /** {@link prepare} then {@link configFor}. */

@@ -1,10 +1,12 @@
-import { promises as fs } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ConfigResolver } from '../config/resolver.js';
 import { CONFIG_FILE_NAMES } from '../config/source.js';
 import type { InputKind } from '../model/document.js';
 import type { SeverityName } from '../model/finding.js';
 import { detectKind } from '../parsers/detect.js';
+import { supportedKinds } from '../parsers/index.js';
+import { hashText, type LintCache } from './cache.js';
 import { discoverFiles } from './discover.js';
 import { fixLoop } from '../fixes/fix-loop.js';
 import { writeFileAtomic } from '../fixes/write-atomic.js';
@@ -34,6 +36,14 @@ export interface LintFilesOptions {
    * (`--fix-dry-run`).
    */
   fix?: { write: boolean; accept?: (finding: Finding) => boolean };
+  /**
+   * `--cache`: files whose key (content, config, scope siblings, netlint version) is unchanged
+   * take their findings from the cache; a scope is linted again as a whole when any of its files
+   * changed. Not used with `fix`. The caller saves the cache.
+   */
+  cache?: LintCache;
+  /** Called as files are read and parsed (for a progress line), and once at the end. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** What a directory walk saw but did not lint (no recognisable kind, binary, ignored by a config). */
@@ -64,23 +74,32 @@ export async function lintFiles(patterns: string[], options: LintFilesOptions = 
       return false;
     });
   }
-  const texts = await Promise.all(files.map((f) => readText(f.filePath)));
-  files.forEach((f, i) => {
-    const text = texts[i];
+  // Synchronous reads: for many small files much faster than fs.promises, and nothing else runs.
+  const read: { file: (typeof files)[number]; text: string; kind?: InputKind }[] = [];
+  for (const f of files) {
+    const text = readText(f.filePath);
     const kind = text === undefined ? undefined : (options.kind ?? detectKind(f.filePath, text));
     if (text === undefined || (!f.explicit && (!kind || isBinary(text)))) {
       skipped.push(f.filePath);
-      return;
+      continue;
     }
-    parsed.push(parseText(text, f.filePath, { kind }));
-  });
-  const scopeOf = (file: ParsedFile) => path.dirname(file.filePath);
+    read.push({ file: f, text, kind });
+  }
+  const scopeOf = (file: { filePath: string }) => path.dirname(file.filePath);
   const lintOptions = {
     registry: configs?.registry ?? options.registry,
     configFor: configs ? (filePath: string, kind?: InputKind) => configs.configFor(filePath, kind) : options.configFor,
     reportUnusedDisableDirectives: options.reportUnusedDisableDirectives,
     scopeOf,
   };
+  const progress = options.onProgress;
+  const cache = options.fix ? undefined : options.cache;
+  if (cache) return { results: lintWithCache(read, cache, options, lintOptions), skipped };
+
+  read.forEach((r, i) => {
+    parsed.push(parseText(r.text, r.file.filePath, { kind: r.kind }));
+    progress?.(i + 1, read.length);
+  });
   if (!options.fix) return { results: lintParsed(parsed, lintOptions), skipped };
 
   // Each file is fixed in its scope: the other files of its directory lend their facts
@@ -106,12 +125,106 @@ export async function lintFiles(patterns: string[], options: LintFilesOptions = 
   return { results, skipped };
 }
 
-async function readText(filePath: string): Promise<string | undefined> {
+function readText(filePath: string): string | undefined {
   try {
-    return await fs.readFile(filePath, 'utf8');
+    return readFileSync(filePath, 'utf8');
   } catch {
     return undefined;
   }
+}
+
+interface ReadFile {
+  file: { filePath: string; explicit: boolean };
+  text: string;
+  kind?: InputKind;
+}
+
+/**
+ * Lints with `--cache`: a scope (directory) whose files all have their cached key is not parsed;
+ * the others are linted as usual and stored. Results keep the order of `read`.
+ */
+function lintWithCache(
+  read: ReadFile[],
+  cache: LintCache,
+  options: LintFilesOptions,
+  lintOptions: Parameters<typeof lintParsed>[1] & { scopeOf: (f: { filePath: string }) => string },
+): LintFileResult[] {
+  const configs = options.configs;
+  const kinds = supportedKinds();
+  const runOptions = JSON.stringify([options.kind ?? null, options.reportUnusedDisableDirectives ?? null]);
+  const plugins = new Map((configs?.loadedPlugins() ?? []).map((p) => [p.name, p.filePath]));
+  const hashes = read.map((r) => hashText(r.text));
+  const byScope = new Map<string, number[]>();
+  read.forEach((r, i) => {
+    const scope = lintOptions.scopeOf(r.file);
+    const list = byScope.get(scope);
+    if (list) list.push(i);
+    else byScope.set(scope, [i]);
+  });
+  const results: LintFileResult[] = new Array(read.length);
+  let done = 0;
+  for (const indices of byScope.values()) {
+    const scopeHash = hashText(indices.map((i) => `${read[i].file.filePath}\0${hashes[i]}\0${read[i].file.explicit}`).join('\n'));
+    const keys = indices.map((i) => {
+      const filePath = read[i].file.filePath;
+      // Documents of one file may be of other kinds (CNI JSON inside a manifest), and overrides
+      // may select by kind: the config of every kind is part of the key.
+      const resolved = kinds.map((k) => lintOptions.configFor?.(filePath, k)).filter((c): c is NonNullable<typeof c> => c !== undefined);
+      const external = new Set<string>();
+      for (const c of resolved) {
+        for (const p of c.policies ?? []) external.add(p);
+        for (const name of c.plugins ?? []) {
+          const file = plugins.get(name);
+          if (file) {
+            external.add(file);
+            const pkg = packageJsonOf(file);
+            if (pkg) external.add(pkg);
+          }
+        }
+      }
+      return cache.key({ contentHash: hashes[i], configs: resolved, scopeHash, options: runOptions, externalFiles: [...external].sort() });
+    });
+    const hits = indices.map((i, n) => cache.get(read[i].file.filePath, keys[n]));
+    if (hits.every((h) => h !== undefined)) {
+      indices.forEach((i, n) => {
+        const { filePath } = read[i].file;
+        cache.stats.reused.push(filePath);
+        results[i] = { filePath, ...(hits[n]!.kind ? { kind: hits[n]!.kind } : {}), text: read[i].text, findings: hits[n]!.findings };
+      });
+    } else {
+      const scopeFiles = indices.map((i) => parseText(read[i].text, read[i].file.filePath, { kind: read[i].kind }));
+      const linted = lintParsed(scopeFiles, lintOptions);
+      indices.forEach((i, n) => {
+        results[i] = linted[n];
+        cache.set(read[i].file.filePath, keys[n], { ...(linted[n].kind ? { kind: linted[n].kind } : {}), findings: linted[n].findings });
+      });
+    }
+    done += indices.length;
+    options.onProgress?.(done, read.length);
+  }
+  return results;
+}
+
+const packageJsons = new Map<string, string | undefined>();
+
+/** The package.json of the package a module belongs to (its version is part of cache keys). */
+function packageJsonOf(moduleFile: string): string | undefined {
+  const start = path.dirname(moduleFile);
+  if (packageJsons.has(start)) return packageJsons.get(start);
+  let dir = start;
+  let found: string | undefined;
+  for (;;) {
+    const candidate = path.join(dir, 'package.json');
+    if (readText(candidate) !== undefined) {
+      found = candidate;
+      break;
+    }
+    const up = path.dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  packageJsons.set(start, found);
+  return found;
 }
 
 function isBinary(text: string): boolean {
