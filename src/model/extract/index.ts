@@ -4,6 +4,7 @@ import { extractCniFacts } from './cni.js';
 import { extractDockerFacts } from './docker.js';
 import { extractConntrackFacts, extractEthtoolFacts, extractKernelFacts, extractSysctlFacts } from './evidence.js';
 import { extractIptablesFacts } from './iptables.js';
+import { extractKubernetesFacts } from './kubernetes.js';
 import { extractNftFacts } from './nft.js';
 
 type Extractor = (document: SourceDocument) => Fact[];
@@ -14,6 +15,7 @@ const extractors: Partial<Record<InputKind, Extractor>> = {
   nft: extractNftFacts,
   cni: extractCniFacts,
   'docker-daemon': extractDockerFacts,
+  kubernetes: extractKubernetesFacts,
   'ethtool-features': extractEthtoolFacts,
   kernel: extractKernelFacts,
   'conntrack-stats': extractConntrackFacts,
