@@ -80,3 +80,35 @@ describe('masquerade-without-random-fully grades --random by the scope kernel', 
     expect(f.suggestions?.[0].desc).toContain('needs kernel >= 3.14');
   });
 });
+
+describe('masquerade-without-random-fully and flannel', () => {
+  const CONFLIST = '{"name":"cbr0","cniVersion":"0.3.1","plugins":[{"type":"flannel","delegate":{"hairpinMode":true,"isDefaultGateway":true}},{"type":"portmap","capabilities":{"portMappings":true}}]}\n';
+  const FLANNELD = `apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: kube-flannel-ds
+  namespace: kube-flannel
+spec:
+  selector:
+    matchLabels: { app: flannel }
+  template:
+    metadata:
+      labels: { app: flannel }
+    spec:
+      containers:
+      - name: kube-flannel
+        image: ghcr.io/flannel-io/flannel:v0.26.1
+        command: ["/opt/bin/flanneld"]
+        args: ["--ip-masq", "--kube-subnet-mgr"]
+`;
+  it('the bridge delegate is a warning while flanneld is not in evidence', async () => {
+    const dir = node('flannel-cni-only', { '10-flannel.conflist': CONFLIST });
+    const f = await findings(dir, 'masquerade-without-random-fully');
+    expect(f.map((x) => x.message).filter((m) => m.includes('flannel delegate'))).toHaveLength(1);
+  });
+  it('flanneld --ip-masq in the same scope turns the delegate masquerade off: no delegate finding', async () => {
+    const dir = node('flannel-with-flanneld', { '10-flannel.conflist': CONFLIST, 'kube-flannel.yaml': FLANNELD });
+    const f = await findings(dir, 'masquerade-without-random-fully');
+    expect(f.filter((x) => x.message.includes('flannel delegate'))).toEqual([]);
+  });
+});

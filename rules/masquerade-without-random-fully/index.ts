@@ -146,6 +146,13 @@ export const rule = defineRule({
 
     const configSource = (point: SnatPoint) => {
       if (point.portSelection === 'random' && allowRandom) return;
+      // flannel's CNI plugin gives its bridge delegate ipMasq = !FLANNEL_IPMASQ: when flanneld in
+      // the same scope runs with --ip-masq (a flannel SnatPoint from its DaemonSet), flanneld
+      // masquerades and the bridge does not (flannel-io/cni-plugin flannel_linux.go).
+      if (point.owner === 'flannel' && point.conditional && point.document.kind === 'cni') {
+        const flanneld = context.scopeFacts.some((f) => f.type === 'SnatPoint' && f.engine === 'flannel' && f.document.kind === 'kubernetes');
+        if (flanneld) return;
+      }
       const fix = sourceFix(point, 'setSource');
       context.report({
         node: point,
