@@ -5,9 +5,7 @@ import { builtinRules } from '../rules/index.js';
 import { lintText } from '../src/engine/lint.js';
 import { RuleRegistry } from '../src/engine/registry.js';
 import type { ResolvedConfig, RuleModule } from '../src/engine/types.js';
-import { applyFixes } from '../src/fixes/apply.js';
-import { fixLoop } from '../src/fixes/fix-loop.js';
-import type { Finding, Fix } from '../src/model/finding.js';
+import { RuleTester, type InvalidTestCase, type RuleTests, type ValidTestCase } from '../src/testing/index.js';
 import { readRuleFixtures, type RuleFixture } from './helpers/rule-fixtures.js';
 import { ruleReadme } from '../src/engine/package-root.js';
 import { isInputKind } from '../src/model/document.js';
@@ -27,9 +25,47 @@ function lint(rule: RuleModule<any>, fx: Pick<RuleFixture, 'options' | 'settings
   return lintText(text, { filePath: fx.file, config: configFor(rule, fx), registry }).findings;
 }
 
-/** Fixes a rule gave, or (for suggestion-only findings) the first suggestion of each. */
-function fixesOf(findings: Finding[]): Fix[] {
-  return findings.flatMap((f) => (f.fix ? [f.fix] : f.suggestions?.length ? [f.suggestions[0]] : []));
+// The fixtures run through the RuleTester plugin authors use (`netlint/testing`); the tests
+// keep the fixtures' names. Unused disable directives fail a fixture, as they would in a real run.
+RuleTester.describe = describe;
+RuleTester.it = it;
+RuleTester.itOnly = it.only;
+const ruleTester = new RuleTester({ reportUnusedDisableDirectives: 'warn' });
+
+/**
+ * A rule's fixtures as RuleTester cases. An invalid fixture's `.fixed` file is the `output` of its
+ * safe fixes (applied in passes, as --fix does) or, when it only suggests, the output of the first
+ * suggestion of each finding (one pass, as an editor applies them one by one); either way the
+ * fixed text must lint clean, so it is a valid case too.
+ */
+function fixtureTests(rule: RuleModule<any>, fixtures: RuleFixture[]): RuleTests {
+  const valid: ValidTestCase[] = [];
+  const invalid: InvalidTestCase[] = [];
+  const base = (fx: RuleFixture) => ({ filename: fx.file, options: fx.options, settings: fx.settings });
+  for (const fx of fixtures) {
+    const name = `${fx.valid ? 'valid' : 'invalid'}/${path.basename(fx.file)}`;
+    if (fx.valid) {
+      valid.push({ name, code: fx.text, ...base(fx) });
+      continue;
+    }
+    // Checked by "each invalid fixture has <name>.findings.json".
+    if (!fx.expected) continue;
+    const c: InvalidTestCase = { name, code: fx.text, ...base(fx), errors: fx.expected };
+    if (fx.fixed !== undefined) {
+      // Which kind of fix the .fixed file records; the RuleTester then checks the rule gives it.
+      let safe = true;
+      try {
+        safe = lint(rule, fx, fx.text).some((f) => f.fix);
+      } catch {
+        // Bad options: the case itself reports it.
+      }
+      if (safe) c.output = fx.fixed;
+      else c.suggestionsOutput = fx.fixed;
+      valid.push({ name: `${name}: its .fixed output lints clean`, code: fx.fixed, ...base(fx) });
+    }
+    invalid.push(c);
+  }
+  return { valid, invalid };
 }
 
 const REQUIRED_SECTIONS = ['Why', 'Examples', 'Fix', 'Options', 'When not to use it', 'References'];
@@ -94,34 +130,12 @@ for (const rule of builtinRules) {
       expect(checked, 'README has no checked examples under "### Invalid" / "### Valid"').toBeGreaterThan(1);
     });
 
-    for (const fx of fixtures) {
-      it(`${fx.valid ? 'valid' : 'invalid'}/${path.basename(fx.file)}`, () => {
-        const findings = lint(rule, fx, fx.text);
-        const engine = findings.filter((f) => f.ruleId !== id);
-        expect(engine, 'parse or internal errors').toEqual([]);
-        if (fx.valid) {
-          expect(findings).toEqual([]);
-          return;
-        }
-        expect(fx.expected, `${fx.name}.findings.json missing`).toBeDefined();
-        expect(
-          findings.map(({ messageId, line, column, endLine, endColumn }) => ({ messageId, line, column, endLine, endColumn })),
-        ).toEqual(fx.expected);
-        const fixes = fixesOf(findings);
-        if (fixes.length === 0) {
-          expect(fx.fixed, 'a .fixed file exists but the rule offers no fix').toBeUndefined();
-          return;
-        }
-        expect(fx.fixed, `${fx.name}.fixed.* missing for a fixable finding`).toBeDefined();
-        // Safe fixes are applied as --fix applies them (passes until none is left); suggestions
-        // (one per finding) in one pass, as an editor applies them one by one.
-        const output = findings.some((f) => f.fix)
-          ? fixLoop(fx.text, (t) => ({ findings: lint(rule, fx, t) })).output
-          : applyFixes(fx.text, fixes).output;
-        expect(output).not.toBe(fx.text);
-        expect(output).toBe(fx.fixed);
-        expect(lint(rule, fx, output), 're-linting the fixed output').toEqual([]);
-      });
-    }
+    it('each invalid fixture has <name>.findings.json', () => {
+      for (const fx of fixtures.filter((f) => !f.valid)) expect(fx.expected, `${fx.name}.findings.json missing`).toBeDefined();
+    });
+
+    const tests = fixtureTests(rule, fixtures);
+    // A rule without fixtures fails "has valid and invalid fixtures".
+    if (tests.valid.length + tests.invalid.length > 0) ruleTester.run(id, rule, tests);
   });
 }
