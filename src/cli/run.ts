@@ -14,8 +14,6 @@ import { fixLoop } from '../fixes/fix-loop.js';
 import type { EngineRuleId, Finding } from '../model/finding.js';
 import { detectKind } from '../parsers/detect.js';
 import { parseCliArgs, type ConfigArgs, type LintArgs, type ParseArgs, type PrintConfigArgs } from './args.js';
-import { formatPolicyTestReport, testPolicies } from '../policy/index.js';
-import { collectFacts } from './facts-command.js';
 import { HELP } from './help.js';
 import { writeOutputs } from './output.js';
 
@@ -52,14 +50,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'print-config':
         return await printConfig(args, io);
       case 'test-policies': {
+        const { formatPolicyTestReport, testPolicies } = await import('../policy/index.js');
         const result = await testPolicies(path.resolve(io.cwd, args.dir));
         const report = formatPolicyTestReport(result);
         io.stdout.write(report.endsWith('\n') ? report : `${report}\n`);
         return result.failed.length > 0 ? 1 : 0;
       }
-      case 'facts':
+      case 'facts': {
+        const { collectFacts } = await import('./facts-command.js');
         io.stdout.write(`${JSON.stringify(await collectFacts(args.patterns, io.cwd, args.kind), null, 2)}\n`);
         return 0;
+      }
       case 'lint':
         return await lintCommand(args, io);
     }

@@ -1,4 +1,5 @@
-import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv, AnySchemaObject, ErrorObject, ValidateFunction } from 'ajv';
+import { ajvLib } from '../engine/lazy-require.js';
 import type { RuleRegistry } from '../engine/registry.js';
 import type { RuleEntry, RuleModule, Settings } from '../engine/types.js';
 import { expectedOf } from '../parsers/json/schema.js';
@@ -9,7 +10,7 @@ import { didYouMean } from './suggest.js';
 import type { ConfigSource } from './types.js';
 import { pathName, type ConfigPath } from './validate.js';
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+let ajv: Ajv | undefined;
 const validators = new WeakMap<object, ValidateFunction>();
 
 /**
@@ -50,6 +51,7 @@ export function ruleOptionsProblem(rule: RuleModule<any>, entry: RuleEntry): { p
   }
   let validate = validators.get(rule.meta.schema);
   if (!validate) {
+    ajv ??= new (ajvLib().Ajv)({ allErrors: true, verbose: true, strict: false });
     validate = ajv.compile(rule.meta.schema);
     validators.set(rule.meta.schema, validate);
   }

@@ -5,7 +5,6 @@ import { ConfigError } from '../engine/errors.js';
 import { recommendedConfig } from '../engine/presets.js';
 import { RuleRegistry } from '../engine/registry.js';
 import type { RuleModule } from '../engine/types.js';
-import { loadPolicies } from '../policy/index.js';
 import type { ResolvedConfig, RuleEntry, Settings } from '../engine/types.js';
 import type { InputKind } from '../model/document.js';
 import type { SeverityName } from '../model/finding.js';
@@ -159,8 +158,8 @@ export class ConfigResolver {
   private load(file: string): Promise<LoadedConfig> {
     let pending = this.loaded.get(file);
     if (!pending) {
-      pending = loadConfigFile(file, { builtin: this.builtin, plugins: this.loader }).then((loaded) => {
-        this.registerPolicies(loaded);
+      pending = loadConfigFile(file, { builtin: this.builtin, plugins: this.loader }).then(async (loaded) => {
+        await this.registerPolicies(loaded);
         return loaded;
       });
       this.loaded.set(file, pending);
@@ -172,7 +171,10 @@ export class ConfigResolver {
    * Compiles the config's policy files (once per file) into rules of this run's registry; a
    * policy whose id is taken by a rule is a ConfigError naming the policy file.
    */
-  private registerPolicies(loaded: LoadedConfig): void {
+  private async registerPolicies(loaded: LoadedConfig): Promise<void> {
+    if (loaded.policies.length === 0) return;
+    // The policy engine (ajv, YAML) is loaded only by configs that use policies.
+    const { loadPolicies } = await import('../policy/index.js');
     for (const file of loaded.policies) {
       if (this.policyRules.has(file)) continue;
       const { rules } = loadPolicies([file]);

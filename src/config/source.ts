@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
+import { yamlLib } from '../engine/lazy-require.js';
 import { ConfigError } from '../engine/errors.js';
 import { SourceText } from '../model/source.js';
 import { getProperty, nodeAtPath, parseJson, toPlainValue, type JsonValue } from '../parsers/json/index.js';
@@ -36,7 +37,7 @@ export async function readConfigFile(filePath: string): Promise<ReadConfig> {
 /** Parses YAML config text. */
 export function readYamlConfig(text: string, filePath: string): ReadConfig {
   const sourceText = new SourceText(text);
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = yamlLib().parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   const error = doc.errors[0];
   if (error) {
     const { line, column } = sourceText.positionAt(error.pos[0]);
@@ -111,6 +112,7 @@ function firstLine(err: unknown): string {
 }
 
 function yamlOffset(doc: Document, p: readonly (string | number)[], target: 'key' | 'value'): number | undefined {
+  const { isAlias, isMap, isPair, isSeq } = yamlLib();
   let node: unknown = doc.contents;
   let keyNode: YamlNode | undefined;
   let best: number | undefined = rangeStart(node);
@@ -139,7 +141,7 @@ function yamlOffset(doc: Document, p: readonly (string | number)[], target: 'key
 }
 
 function keyText(key: unknown): string | undefined {
-  if (isScalar(key)) return String(key.value);
+  if (yamlLib().isScalar(key)) return String(key.value);
   return undefined;
 }
 

@@ -1,8 +1,10 @@
-import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { AnySchemaObject, ErrorObject, ValidateFunction } from 'ajv';
 import configSchema from '../../schemas/netlint-config.schema.json' with { type: 'json' };
-import { expectedOf } from '../parsers/json/schema.js';
+import { ajvLib } from '../engine/lazy-require.js';
+import { expectedOf, schemaFingerprint } from '../parsers/json/schema.js';
 import { parseInstancePath } from '../parsers/json/locate.js';
 import { didYouMean } from './suggest.js';
+import * as generated from './validator.generated.js';
 
 /** A JSON path into a config: keys and array indices. */
 export type ConfigPath = (string | number)[];
@@ -19,8 +21,10 @@ export interface ConfigProblem {
 let validator: ValidateFunction | undefined;
 
 function validate(): ValidateFunction {
+  // Generated ahead of time by scripts/gen-validators.mjs, unless the schema changed since.
+  if (!validator && generated.fingerprint === schemaFingerprint([configSchema])) validator = generated.validate as unknown as ValidateFunction;
   if (!validator) {
-    const ajv = new Ajv({ allErrors: true, verbose: true, strictTuples: false, allowUnionTypes: true });
+    const ajv = new (ajvLib().Ajv)({ allErrors: true, verbose: true, strictTuples: false, allowUnionTypes: true });
     ajv.addVocabulary(['x-expected', 'x-missing']);
     validator = ajv.compile(configSchema as AnySchemaObject);
   }

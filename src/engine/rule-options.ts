@@ -1,9 +1,10 @@
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { Ajv, ValidateFunction } from 'ajv';
+import { ajvLib } from './lazy-require.js';
 import type { Severity, SeverityName } from '../model/finding.js';
 import { ConfigError } from './errors.js';
 import type { RuleEntry, RuleModule } from './types.js';
 
-const ajv = new Ajv({ allErrors: true, useDefaults: false, strict: false });
+let ajv: Ajv | undefined;
 const validators = new WeakMap<RuleModule<any>, ValidateFunction>();
 
 /** Normalised severity of a config entry: 0 (off), 1 (warn) or 2 (error). */
@@ -39,6 +40,7 @@ export function resolveRuleOptions(rule: RuleModule<any>, entry: RuleEntry | und
   if (rule.meta.schema) {
     let validate = validators.get(rule);
     if (!validate) {
+      ajv ??= new (ajvLib().Ajv)({ allErrors: true, useDefaults: false, strict: false });
       validate = ajv.compile(rule.meta.schema);
       validators.set(rule, validate);
     }

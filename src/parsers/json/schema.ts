@@ -1,13 +1,16 @@
-import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createHash } from 'node:crypto';
+import type { Ajv, AnySchemaObject, ErrorObject, ValidateFunction } from 'ajv';
 import cniConflistSchema from '../../../schemas/cni-conflist.schema.json' with { type: 'json' };
 import cniNetworkConfigSchema from '../../../schemas/cni-network-config.schema.json' with { type: 'json' };
 import cniPluginsSchema from '../../../schemas/cni-plugins.schema.json' with { type: 'json' };
 import dockerDaemonSchema from '../../../schemas/docker-daemon.schema.json' with { type: 'json' };
 import ipMasqAgentConfigSchema from '../../../schemas/ip-masq-agent-config.schema.json' with { type: 'json' };
 import kubeProxyConfigSchema from '../../../schemas/kube-proxy-config.schema.json' with { type: 'json' };
+import { ajvLib } from '../../engine/lazy-require.js';
 import type { Range } from '../../model/source.js';
 import { locateSchemaError, parseInstancePath } from './locate.js';
 import { formatPath, toPlainValue, type JsonNode, type JsonPath, type JsonValue } from './tree.js';
+import * as generated from './validators.generated.js';
 
 const BASE = 'https://netlint.dev/schemas/';
 
@@ -56,12 +59,38 @@ export const SCHEMA_ANNOTATIONS = [
   'x-use-instead',
 ] as const;
 
+/** The exports of validators.generated.ts, by schema id. */
+const GENERATED: Record<SchemaId, unknown> = {
+  'cni-network-config': generated.cniNetworkConfig,
+  'cni-conflist': generated.cniConflist,
+  'cni-plugin': generated.cniPlugin,
+  'docker-daemon': generated.dockerDaemon,
+  'kube-proxy-config': generated.kubeProxyConfig,
+  'ip-masq-agent-config': generated.ipMasqAgentConfig,
+};
+
+/** Fingerprint of schemas, as scripts/gen-validators.mjs computes it. */
+export function schemaFingerprint(schemas: readonly object[]): string {
+  return createHash('sha1').update(JSON.stringify(schemas)).digest('hex');
+}
+
+let generatedCurrent: boolean | undefined;
+
+/**
+ * Whether validators.generated.ts was generated from the schemas in `schemas/` (checked once):
+ * if a schema changed since, validators are compiled with ajv instead.
+ */
+function useGenerated(): boolean {
+  generatedCurrent ??= generated.fingerprint === schemaFingerprint(SCHEMA_DOCUMENTS);
+  return generatedCurrent;
+}
+
 let ajv: Ajv | undefined;
 const validators = new Map<SchemaId, ValidateFunction>();
 
 function getAjv(): Ajv {
   if (!ajv) {
-    ajv = new Ajv({
+    ajv = new (ajvLib().Ajv)({
       allErrors: true,
       verbose: true,
       strictSchema: true,
@@ -77,22 +106,34 @@ function getAjv(): Ajv {
   return ajv;
 }
 
-/** The compiled validator of a schema (compiled once, on first use). */
+/**
+ * The compiled validator of a schema: generated ahead of time (scripts/gen-validators.mjs), or
+ * compiled once on first use when the schemas changed since.
+ */
 export function schemaValidator(schemaId: SchemaId): ValidateFunction {
   let validate = validators.get(schemaId);
   if (!validate) {
     const ref = SCHEMA_REFS[schemaId];
     if (!ref) throw new TypeError(`Unknown schema id "${schemaId}".`);
-    validate = getAjv().getSchema(ref);
+    validate = useGenerated() ? (GENERATED[schemaId] as ValidateFunction) : getAjv().getSchema(ref);
     if (!validate) throw new TypeError(`Schema "${ref}" is not registered.`);
     validators.set(schemaId, validate);
   }
   return validate;
 }
 
+/** The schema object a validator checks the root against (its title names the document). */
+function rootSchema(schemaId: SchemaId): AnySchemaObject {
+  const [base, fragment] = SCHEMA_REFS[schemaId].split('#');
+  let schema = SCHEMA_DOCUMENTS.find((s) => s.$id === base);
+  if (!schema) throw new TypeError(`Schema "${base}" is not registered.`);
+  for (const seg of (fragment ?? '').split('/').filter(Boolean)) schema = (schema as AnySchemaObject)[seg] as AnySchemaObject;
+  return schema as AnySchemaObject;
+}
+
 /** The schema document itself (for annotations such as `x-removed-in`). */
 export function schemaDocument(schemaId: Exclude<SchemaId, 'cni-plugin'>): AnySchemaObject {
-  return getAjv().getSchema(SCHEMA_REFS[schemaId])!.schema as AnySchemaObject;
+  return rootSchema(schemaId);
 }
 
 /**
@@ -135,8 +176,8 @@ export interface SchemaIssue extends SchemaError {
 export function schemaErrors(schemaId: SchemaId, value: unknown, options: { rootName?: string } = {}): SchemaError[] {
   const validate = schemaValidator(schemaId);
   if (validate(value)) return [];
-  const rootSchema = validate.schema as AnySchemaObject;
-  const rootName = options.rootName ?? (typeof rootSchema.title === 'string' ? rootSchema.title : 'the document');
+  const root = rootSchema(schemaId);
+  const rootName = options.rootName ?? (typeof root.title === 'string' ? root.title : 'the document');
   return readableErrors(validate.errors ?? [], value, rootName);
 }
 
@@ -154,8 +195,8 @@ export function validateWithSchema(
   const validate = schemaValidator(schemaId);
   const value = toPlainValue(root);
   if (validate(value)) return [];
-  const rootSchema = validate.schema as AnySchemaObject;
-  const rootName = options.rootName ?? (typeof rootSchema.title === 'string' ? rootSchema.title : 'the document');
+  const rootTitle = rootSchema(schemaId).title;
+  const rootName = options.rootName ?? (typeof rootTitle === 'string' ? rootTitle : 'the document');
   const issues: SchemaIssue[] = [];
   const seen = new Set<string>();
   for (const { error, readable } of wordedErrors(validate.errors ?? [], value, rootName)) {

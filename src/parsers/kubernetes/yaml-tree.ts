@@ -1,18 +1,5 @@
-import {
-  Composer,
-  Parser,
-  isAlias,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  type Document,
-  type Node as YamlAstNode,
-  type Pair,
-  type ScalarTag,
-  type Tags,
-  type YAMLError,
-} from 'yaml';
+import type { Document, Node as YamlAstNode, Pair, ScalarTag, Tags, YAMLError } from 'yaml';
+import { yamlLib } from '../../engine/lazy-require.js';
 import type { SourceComment } from '../../model/document.js';
 import type { Range } from '../../model/source.js';
 import type { JsonArray, JsonLiteral, JsonObject, JsonPath, JsonProperty, JsonValue } from '../json/index.js';
@@ -49,6 +36,9 @@ const GO_YAML_OCTAL: ScalarTag = {
 };
 const withGoYamlTags = (tags: Tags): Tags => [GO_YAML_BOOL, GO_YAML_OCTAL, ...tags];
 
+/** The `yaml` package, loaded by the first {@link parseYamlStream}. */
+let Y: typeof import('yaml');
+
 /** yaml's error codes for a key that spans lines: a mis-indented `key:` after a scalar. */
 const MISINDENTED_KEY = new Set(['BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY']);
 
@@ -59,8 +49,9 @@ const MISINDENTED_KEY = new Set(['BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KE
  * Helm chart) is an error of its document. Linear in the text; aliases share the anchored node.
  */
 export function parseYamlStream(text: string): YamlStreamDocument[] {
-  const parser = new Parser();
-  const composer = new Composer({ uniqueKeys: true, strict: true, customTags: withGoYamlTags });
+  Y = yamlLib();
+  const parser = new Y.Parser();
+  const composer = new Y.Composer({ uniqueKeys: true, strict: true, customTags: withGoYamlTags });
   const docs: Document.Parsed[] = [];
   const commentsPerDoc: SourceComment[][] = [];
   let pending: SourceComment[] = [];
@@ -214,7 +205,7 @@ function convert(
   ctx: ConvertContext,
 ): JsonValue {
   const base = (range: Range) => ({ range, path, ...(parent ? { parent } : {}), ...(property ? { property } : {}) });
-  if (isAlias(node)) {
+  if (Y.isAlias(node)) {
     const target = node.resolve(ctx.doc);
     // An alias shares the anchored node's tree (its ranges and path); one to an enclosing node
     // (a cycle) reads as null.
@@ -223,7 +214,7 @@ function convert(
     const range = rangeOf(node);
     return { type: 'JsonLiteral', ...base(range), valueType: 'null', value: null };
   }
-  if (isScalar(node)) {
+  if (Y.isScalar(node)) {
     const range = scalarRange(ctx.text, node);
     const raw = node.value;
     let literal: JsonLiteral;
@@ -244,7 +235,7 @@ function convert(
     remember(node, literal, ctx);
     return literal;
   }
-  if (isMap(node)) {
+  if (Y.isMap(node)) {
     const start = rangeOf(node)[0];
     if (!ctx.template && node.flow && ctx.text.startsWith(TEMPLATE_OPEN, start)) ctx.template = templateRange(ctx.text, start);
     const object: JsonObject = { type: 'JsonObject', ...base(rangeOf(node)), properties: [] };
@@ -255,12 +246,12 @@ function convert(
     object.range = collectionRange(ctx.text, node, object.properties);
     return object;
   }
-  if (isSeq(node)) {
+  if (Y.isSeq(node)) {
     const array: JsonArray = { type: 'JsonArray', ...base(rangeOf(node)), items: [] };
     remember(node, array, ctx);
     ctx.active.add(node);
     node.items.forEach((item, i) => {
-      if (isPair(item)) {
+      if (Y.isPair(item)) {
         // `[a: b]`: a single-pair mapping inside a flow sequence.
         const range: Range = [rangeOf(item.key)[0], rangeOf(item.value ?? item.key)[1]];
         const object: JsonObject = { type: 'JsonObject', range, path: [...path, i], parent: array, properties: [] };
@@ -280,8 +271,8 @@ function convertPair(pair: Pair, object: JsonObject, ctx: ConvertContext): JsonP
   const valueNode = pair.value;
   const keyRange = keyNode ? rangeOf(keyNode) : ([rangeOf(valueNode)[0], rangeOf(valueNode)[0]] as Range);
   let key: string;
-  if (isScalar(keyNode)) key = keyNode.value === null || keyNode.value === undefined ? '' : String(keyNode.value);
-  else if (isAlias(keyNode)) key = String(keyNode.source);
+  if (Y.isScalar(keyNode)) key = keyNode.value === null || keyNode.value === undefined ? '' : String(keyNode.value);
+  else if (Y.isAlias(keyNode)) key = String(keyNode.source);
   else key = keyNode ? ctx.text.slice(keyRange[0], keyRange[1]) : '';
   const prop: JsonProperty = { type: 'JsonProperty', key, keyRange, range: keyRange, path: [...object.path, key], parent: object };
   prop.value =
