@@ -1,15 +1,6 @@
 import { defineRule } from '../../src/engine/define-rule.js';
 import type { IptablesRule, IptablesTable } from '../../src/model/iptables.js';
 
-/** The rule's criteria and target, whitespace-normalised, without counters. */
-function signature(rule: IptablesRule, text: string): string {
-  const parts: string[] = [];
-  for (const o of rule.options) parts.push(text.slice(o.range[0], o.range[1]));
-  for (const m of rule.matches) parts.push(text.slice(m.range[0], m.range[1]));
-  if (rule.target) parts.push(text.slice(rule.target.range[0], rule.target.range[1]));
-  return parts.join(' ').replace(/\s+/g, ' ');
-}
-
 export const rule = defineRule({
   meta: {
     id: 'iptables-duplicate-rule',
@@ -30,7 +21,8 @@ export const rule = defineRule({
     const check = (table: IptablesTable) => {
       const seen = new Map<string, IptablesRule>();
       for (const r of table.rules) {
-        const key = `${r.chain}\u0000${signature(r, text)}`;
+        // Chain, criteria and target, whitespace-normalised, without counters.
+        const key = r.signature;
         const first = seen.get(key);
         if (!first) {
           seen.set(key, r);

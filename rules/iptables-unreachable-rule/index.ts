@@ -5,15 +5,11 @@ import { NAT_TARGETS } from '../../src/parsers/iptables/options.js';
 /** Verdicts that end the chain for every packet that reaches them. */
 const TERMINAL = new Set(['ACCEPT', 'DROP', 'REJECT', 'RETURN', 'QUEUE', 'NFQUEUE', ...NAT_TARGETS]);
 
-/** True when the rule matches every packet: no criteria, no match module but `comment`. */
-function unconditional(rule: IptablesRule): boolean {
-  return rule.options.length === 0 && rule.matches.every((m) => m.name === 'comment');
-}
-
 /** A rule after which nothing in its chain runs: an unconditional verdict or goto. */
 function ends(rule: IptablesRule): boolean {
   const t = rule.target;
-  if (!t || !unconditional(rule)) return false;
+  // No criteria (no basic option, no match module but `comment`): it matches every packet.
+  if (!t || rule.hasCriteria) return false;
   return t.kind === 'goto' || TERMINAL.has(t.name);
 }
 

@@ -244,7 +244,8 @@ function runRules(
       }
     }
   };
-  parserFor(doc.kind).walk(doc, dispatch);
+  // Only the node types someone listens to: parsers may skip the rest (lazy iptables details).
+  parserFor(doc.kind).walk(doc, dispatch, new Set(listeners.keys()));
   for (const fact of factsOf(doc)) dispatch(fact);
   for (const l of exits) {
     if (broken.has(l.rule.meta.id)) continue;

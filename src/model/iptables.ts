@@ -87,19 +87,88 @@ export interface IptablesMatch extends BaseNode {
   options: IptablesOption[];
 }
 
+/** The parts of a target that a parser may build only when they are first read. */
+export interface IptablesTargetParts {
+  nameToken: Token;
+  options: IptablesOption[];
+  range: Range;
+}
+
+/** What builds a lazy target's parts (the iptables parser's rules). */
+export interface IptablesTargetSource {
+  targetParts(): IptablesTargetParts;
+}
+
 /** `-j MASQUERADE --random-fully` or `-g CHAIN`. */
 export class IptablesTarget implements BaseNode {
-  readonly type = 'IptablesTarget' as const;
+  /** `MASQUERADE`, `SNAT`, `RETURN`, or a user chain's name. */
+  name: string;
+  /** `jump` for `-j`, `goto` for `-g`. */
+  kind: 'jump' | 'goto';
+  /** The parts, or what builds them on first use. */
+  #parts: IptablesTargetParts | IptablesTargetSource;
+
   constructor(
-    /** `MASQUERADE`, `SNAT`, `RETURN`, or a user chain's name. */
-    public name: string,
-    public nameToken: Token,
-    /** `jump` for `-j`, `goto` for `-g`. */
-    public kind: 'jump' | 'goto',
-    public options: IptablesOption[],
+    name: string,
+    nameToken: Token,
+    kind: 'jump' | 'goto',
+    options: IptablesOption[],
     /** From `-j` to the end of the target's last option. */
-    public range: Range,
-  ) {}
+    range: Range,
+  ) {
+    this.name = name;
+    this.kind = kind;
+    // No parts only from `lazy`, which sets the source next.
+    this.#parts = nameToken === undefined ? (undefined as never) : { nameToken, options, range };
+  }
+
+  /**
+   * A target whose name and kind are known now and whose tokens, options and range `source`
+   * builds on first use: the iptables parser reads 100,000-rule dumps this way, and rules look
+   * into few targets.
+   */
+  static lazy(name: string, kind: 'jump' | 'goto', source: IptablesTargetSource): IptablesTarget {
+    const target = new IptablesTarget(name, undefined as never, kind, undefined as never, undefined as never);
+    target.#parts = source;
+    return target;
+  }
+
+  get type(): 'IptablesTarget' {
+    return 'IptablesTarget';
+  }
+
+  private resolved(): IptablesTargetParts {
+    let parts = this.#parts;
+    if (typeof (parts as IptablesTargetSource).targetParts === 'function') {
+      parts = (parts as IptablesTargetSource).targetParts();
+      this.#parts = parts;
+    }
+    return parts as IptablesTargetParts;
+  }
+
+  get nameToken(): Token {
+    return this.resolved().nameToken;
+  }
+
+  set nameToken(token: Token) {
+    this.resolved().nameToken = token;
+  }
+
+  get options(): IptablesOption[] {
+    return this.resolved().options;
+  }
+
+  set options(options: IptablesOption[]) {
+    this.resolved().options = options;
+  }
+
+  get range(): Range {
+    return this.resolved().range;
+  }
+
+  set range(range: Range) {
+    this.resolved().range = range;
+  }
 
   /** True if the target carries the option, e.g. `hasFlag('--random-fully')`. */
   hasFlag(flag: string): boolean {
@@ -110,6 +179,12 @@ export class IptablesTarget implements BaseNode {
   option(flag: string): IptablesOption | undefined {
     const name = flag.replace(/^-+/, '');
     return this.options.find((o) => o.name === name);
+  }
+
+  /** The plain shape (`netlint parse` prints the model as JSON). */
+  toJSON(): object {
+    const { nameToken, options, range } = this.resolved();
+    return { name: this.name, nameToken, kind: this.kind, options, range, type: this.type };
   }
 }
 
@@ -144,6 +219,18 @@ export interface IptablesRule extends BaseNode {
   comment?: string;
   /** 1-based line in the file. */
   line: number;
+  /**
+   * True when the rule has criteria: a basic option (`-s`, `-p`, `-f`...) or a match other than
+   * `comment`. A rule without criteria applies to every packet that reaches it.
+   */
+  readonly hasCriteria: boolean;
+  /**
+   * The chain, a space, and the rule's criteria and target as written (`! -s 10.0.0.0/8 -m
+   * comment --comment "x" -j RETURN`), basic options first, then matches, then the target; white
+   * space runs collapsed to one space; without counters or `-I` position. Two rules of a table
+   * with one signature are the same rule.
+   */
+  readonly signature: string;
 }
 
 /** A `#` comment line. */

@@ -7,6 +7,9 @@ export interface KindParser {
   kind: InputKind;
   /** Parses a whole file. Never throws on user input. */
   parse(source: SourceText, filePath: string): ParseResult;
-  /** Visits the document's nodes in text order, the root first. */
-  walk(document: SourceDocument, visit: (node: BaseNode) => void): void;
+  /**
+   * Visits the document's nodes in text order, the root first. `types`, when given, names the
+   * node types someone listens to; a parser may skip others (it may still visit them).
+   */
+  walk(document: SourceDocument, visit: (node: BaseNode) => void, types?: ReadonlySet<string>): void;
 }

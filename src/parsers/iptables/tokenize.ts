@@ -97,3 +97,333 @@ export function tokenizeLine(text: string, start: number, end: number, intern?: 
   }
   return { tokens };
 }
+
+const NONE = 0x7fffffff;
+
+/** The offset of the next `search` in `text` from `from`, or a number past any text. */
+function nextIndex(text: string, search: string, from: number): number {
+  const i = text.indexOf(search, from);
+  return i === -1 ? NONE : i;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/g;
+
+/** The offset of the next non-ASCII character, or none. */
+function nextNonAscii(text: string, from: number): number {
+  NON_ASCII.lastIndex = from;
+  const m = NON_ASCII.exec(text);
+  return m ? m.index : NONE;
+}
+
+/** True if `text` is ASCII only (one native pass instead of a regular expression's). */
+function isAscii(text: string): boolean {
+  const buffer = (globalThis as { Buffer?: { byteLength(s: string, encoding: string): number } }).Buffer;
+  return buffer ? buffer.byteLength(text, 'utf8') === text.length : !/[^\x00-\x7f]/.test(text);
+}
+
+/** Returned by the plain scan when the line needs the careful one. */
+const RETRY = -2;
+
+/**
+ * The token boundaries of one line, in arrays reused from line to line: the parser's first pass
+ * reads a 100,000-rule dump without an object per token. Values are built only when asked for
+ * (`value`); most checks compare the text in place (`is`, `isFlag`).
+ */
+export class LineTokens {
+  text = '';
+  /** Number of tokens of the current line. */
+  count = 0;
+  start = new Int32Array(64);
+  end = new Int32Array(64);
+  /** 1 when the token has a quoted part. */
+  quoted = new Uint8Array(64);
+  /**
+   * True when the line's spacing is not one space between tokens: tabs, runs of blanks, or
+   * characters that may be white space (control or non-ASCII) anywhere in it.
+   */
+  irregular = false;
+
+  /**
+   * Where the next quote and the next character that may be white space other than a space
+   * (tab, vertical tab, form feed, carriage return, non-ASCII) are: most lines have none of the
+   * latter and are split by searching for spaces and quotes instead of looking at each character.
+   */
+  #from = -1;
+  #quote = -1;
+  #tab = -1;
+  #vt = -1;
+  #ff = -1;
+  #cr = -1;
+  #nonAscii = -1;
+  #ascii = true;
+
+  /**
+   * Splits `text[start, end)` as {@link tokenizeLine} does. Returns -1, or the offset of a quote
+   * that is never closed (the line's tokens are then incomplete).
+   */
+  scan(text: string, start: number, end: number): number {
+    if (text !== this.text || start < this.#from) {
+      if (text !== this.text) this.#ascii = isAscii(text);
+      this.text = text;
+      this.#quote = this.#tab = this.#vt = this.#ff = this.#cr = this.#nonAscii = -1;
+    }
+    // The next-character offsets hold for lines read in order; reading an earlier line resets them.
+    this.#from = start;
+    if (this.#tab < start) this.#tab = nextIndex(text, '\t', start);
+    if (this.#vt < start) this.#vt = nextIndex(text, '\v', start);
+    if (this.#ff < start) this.#ff = nextIndex(text, '\f', start);
+    if (this.#cr < start) this.#cr = nextIndex(text, '\r', start);
+    if (this.#nonAscii < start) this.#nonAscii = this.#ascii ? NONE : nextNonAscii(text, start);
+    if (this.#tab >= end && this.#vt >= end && this.#ff >= end && this.#cr >= end && this.#nonAscii >= end) {
+      const r = this.#scanPlain(text, start, end);
+      if (r !== RETRY) return r;
+    }
+    return this.#scanAny(text, start, end);
+  }
+
+  /** `scan` for a line with no white space but spaces: search, don't look. */
+  #scanPlain(text: string, start: number, end: number): number {
+    let quote = this.#quote;
+    if (quote < start) quote = nextIndex(text, '"', start);
+    let n = 0;
+    let irregular = false;
+    let i = start;
+    while (i < end) {
+      if (text.charCodeAt(i) === 32) {
+        // A run of spaces between tokens.
+        if (i > start && text.charCodeAt(i - 1) === 32) irregular = true;
+        i++;
+        continue;
+      }
+      if (n === this.start.length) this.grow();
+      let e = text.indexOf(' ', i);
+      if (e === -1 || e > end) e = end;
+      let quoted = 0;
+      if (quote < e) {
+        // A quoted part ends the token at its closing quote (see tokenizeLine): `"a"b` is two.
+        let k = quote + 1;
+        for (; k < end; k++) {
+          const c = text.charCodeAt(k);
+          if (c === 34) break;
+          // Escapes: the careful scan.
+          if (c === 92) return RETRY;
+          if (c === 32 && text.charCodeAt(k + 1) === 32) irregular = true;
+        }
+        if (k >= end) {
+          this.#quote = quote;
+          this.count = n;
+          this.irregular = true;
+          return quote;
+        }
+        e = k + 1;
+        quoted = 1;
+        quote = nextIndex(text, '"', e);
+      }
+      this.start[n] = i;
+      this.end[n] = e;
+      this.quoted[n] = quoted;
+      n++;
+      i = e;
+    }
+    this.#quote = quote;
+    this.count = n;
+    this.irregular = irregular;
+    return -1;
+  }
+
+  #scanAny(text: string, start: number, end: number): number {
+    this.#quote = -1;
+    let n = 0;
+    let irregular = false;
+    let i = start;
+    let c = 0;
+    while (i < end) {
+      c = text.charCodeAt(i);
+      if (c === 32 || c === 9) {
+        // A tab or a run of blanks between tokens.
+        if (c === 9 || (i > start && text.charCodeAt(i - 1) === 32)) irregular = true;
+        i++;
+        continue;
+      }
+      if (n === this.start.length) this.grow();
+      const tokenStart = i;
+      let quoted = 0;
+      // An unquoted part: up to white space or a quote.
+      while (i < end) {
+        c = text.charCodeAt(i);
+        if (c > 34) {
+          if (c >= 127) irregular = true;
+        } else if (c === 32 || c === 9 || c === 34) break;
+        else if (c < 32) irregular = true;
+        i++;
+      }
+      if (i < end && c === 34) {
+        // A quoted part ends the token at its closing quote (see tokenizeLine).
+        quoted = 1;
+        const quoteStart = i++;
+        let closed = false;
+        for (; i < end; i++) {
+          c = text.charCodeAt(i);
+          if (c === 34) {
+            i++;
+            closed = true;
+            break;
+          }
+          if (c === 92 /* \ */) {
+            irregular = true;
+            if (i + 1 < end) i++;
+          } else if (c < 32 || c >= 127 || (c === 32 && text.charCodeAt(i + 1) === 32)) irregular = true;
+        }
+        if (!closed) {
+          this.count = n;
+          this.irregular = true;
+          return quoteStart;
+        }
+      }
+      this.start[n] = tokenStart;
+      this.end[n] = i;
+      this.quoted[n] = quoted;
+      n++;
+    }
+    this.count = n;
+    this.irregular = irregular;
+    return -1;
+  }
+
+  private grow(): void {
+    const size = this.start.length * 2;
+    const start = new Int32Array(size);
+    const end = new Int32Array(size);
+    const quoted = new Uint8Array(size);
+    start.set(this.start);
+    end.set(this.end);
+    quoted.set(this.quoted);
+    this.start = start;
+    this.end = end;
+    this.quoted = quoted;
+  }
+
+  /** The value of token `k`: its text, or for a quoted token the text without quotes and escapes. */
+  value(k: number): string {
+    const s = this.start[k];
+    const e = this.end[k];
+    if (!this.quoted[k]) return this.text.slice(s, e);
+    const text = this.text;
+    let value = '';
+    let segment = s;
+    let i = s;
+    while (i < e && text.charCodeAt(i) !== 34) i++;
+    value = text.slice(segment, i);
+    segment = ++i;
+    for (; i < e; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 92 && i + 1 < e) {
+        value += text.slice(segment, i);
+        segment = ++i;
+      } else if (c === 34) {
+        value += text.slice(segment, i);
+        break;
+      }
+    }
+    return value;
+  }
+
+  /** True if token `k` is unquoted and reads `literal`. */
+  is(k: number, literal: string): boolean {
+    const s = this.start[k];
+    return this.quoted[k] === 0 && this.end[k] - s === literal.length && this.text.startsWith(literal, s);
+  }
+
+  /** True if token `k` reads `literal`, quoted or not (what a comparison of values sees). */
+  valueIs(k: number, literal: string): boolean {
+    return this.quoted[k] === 0 ? this.is(k, literal) : this.value(k) === literal;
+  }
+
+  /** `-x` or `--xyz`, unquoted; `-1` is a value. */
+  isFlag(k: number): boolean {
+    if (k >= this.count || this.quoted[k]) return false;
+    const s = this.start[k];
+    if (this.end[k] - s < 2 || this.text.charCodeAt(s) !== 45 /* - */) return false;
+    const c = this.text.charCodeAt(s + 1);
+    return c < 48 || c > 57;
+  }
+
+  /** True if the value of token `k` is one or more ASCII digits. */
+  isDigits(k: number): boolean {
+    if (this.quoted[k]) return /^\d+$/.test(this.value(k));
+    const e = this.end[k];
+    let i = this.start[k];
+    if (i === e) return false;
+    for (; i < e; i++) {
+      const c = this.text.charCodeAt(i);
+      if (c < 48 || c > 57) return false;
+    }
+    return true;
+  }
+
+  /** True if the raw text of token `k` contains `char` (quotes and escapes never add or hide one). */
+  contains(k: number, char: number): boolean {
+    for (let i = this.start[k], e = this.end[k]; i < e; i++) if (this.text.charCodeAt(i) === char) return true;
+    return false;
+  }
+}
+
+/**
+ * One string per distinct piece of text, looked up by offsets: a name that repeats on many
+ * lines (chains, targets, modules) is read without slicing a new string for each line.
+ * Open addressing over an FNV-1a hash of the characters.
+ */
+export class RangeInterner {
+  #text: string;
+  #size = 0;
+  #mask = 1023;
+  #hashes = new Int32Array(1024);
+  #values: (string | undefined)[] = new Array<string | undefined>(1024).fill(undefined);
+
+  constructor(text: string) {
+    this.#text = text;
+  }
+
+  /** The string `text.slice(start, end)`, the same string each time. */
+  get(start: number, end: number): string {
+    const text = this.#text;
+    let h = 0x811c9dc5 | 0;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+    const values = this.#values;
+    const hashes = this.#hashes;
+    const mask = this.#mask;
+    const len = end - start;
+    let k = h & mask;
+    for (;;) {
+      const v = values[k];
+      if (v === undefined) break;
+      if (hashes[k] === h && v.length === len && text.startsWith(v, start)) return v;
+      k = (k + 1) & mask;
+    }
+    const v = text.slice(start, end);
+    values[k] = v;
+    hashes[k] = h;
+    if (++this.#size * 2 > mask) this.#grow();
+    return v;
+  }
+
+  #grow(): void {
+    const oldHashes = this.#hashes;
+    const oldValues = this.#values;
+    const size = oldValues.length * 2;
+    const mask = size - 1;
+    const hashes = new Int32Array(size);
+    const values = new Array<string | undefined>(size).fill(undefined);
+    for (let i = 0; i < oldValues.length; i++) {
+      const v = oldValues[i];
+      if (v === undefined) continue;
+      let k = oldHashes[i] & mask;
+      while (values[k] !== undefined) k = (k + 1) & mask;
+      values[k] = v;
+      hashes[k] = oldHashes[i];
+    }
+    this.#mask = mask;
+    this.#hashes = hashes;
+    this.#values = values;
+  }
+}

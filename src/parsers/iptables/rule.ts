@@ -1,0 +1,643 @@
+import {
+  IptablesTarget,
+  type Counters,
+  type Criterion,
+  type IptablesMatch,
+  type IptablesOption,
+  type IptablesRule,
+  type IptablesTargetParts,
+  type IptablesTargetSource,
+} from '../../model/iptables.js';
+import type { Range } from '../../model/source.js';
+import { BASIC_FLAGS, COMMANDS, VALUELESS_OPTIONS } from './options.js';
+import { LineToken, LineTokens, RangeInterner } from './tokenize.js';
+
+export const COUNTERS = /^\[(\d+):(\d+)\]$/;
+
+/** A line-level problem: one `parse-error` at `range`. */
+export class LineError {
+  constructor(
+    public message: string,
+    public range: Range,
+  ) {}
+}
+
+export function truncate(s: string): string {
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** One shared string per distinct value (names that repeat on every rule). */
+export function interned(intern: Map<string, string>, value: string): string {
+  const known = intern.get(value);
+  if (known !== undefined) return known;
+  intern.set(value, value);
+  return value;
+}
+
+/** What the rules of one document share. */
+export interface RuleSource {
+  text: string;
+  /** One string per option flag, module, target, protocol and interface name. */
+  intern: Map<string, string>;
+  /** The same, looked up by offsets (unquoted names). */
+  names: RangeInterner;
+}
+
+/**
+ * What the first pass learns about a rule line while it checks the grammar (one instance,
+ * reset per line; nothing is allocated per rule).
+ */
+export class RuleScan {
+  /** Token index of the target's name, or -1. */
+  targetTok = -1;
+  targetKind: 'jump' | 'goto' = 'jump';
+  hasCriteria = false;
+  /** Basic options, then matches, then the target: the text reads as the signature. */
+  canonical = true;
+  /** `-c PACKETS BYTES` inside the rule. */
+  counterOption = false;
+  /** Token index of the value of the last `-s`, `-d` and `-p`, or -1. */
+  sourceTok = -1;
+  destinationTok = -1;
+  protocolTok = -1;
+
+  reset(): void {
+    this.targetTok = -1;
+    this.targetKind = 'jump';
+    this.hasCriteria = false;
+    this.canonical = true;
+    this.counterOption = false;
+    this.sourceTok = -1;
+    this.destinationTok = -1;
+    this.protocolTok = -1;
+  }
+}
+
+/** The parts of a rule built on first use. */
+interface RuleDetails {
+  counters: Counters | undefined;
+  options: IptablesOption[];
+  matches: IptablesMatch[];
+  target: IptablesTargetParts | undefined;
+  source: Criterion | undefined;
+  destination: Criterion | undefined;
+  protocol: Criterion | undefined;
+  inInterface: Criterion | undefined;
+  outInterface: Criterion | undefined;
+  comment: string | undefined;
+}
+
+/** Builds the full model of a rule line: tokens, options, matches, criteria. */
+class RuleBuilder {
+  readonly tokens: (LineToken | undefined)[] = [];
+  readonly details: RuleDetails;
+
+  constructor(
+    readonly lt: LineTokens,
+    readonly intern: Map<string, string>,
+    counters: Counters | undefined,
+  ) {
+    // Every property present from the start: one hidden class for all details.
+    this.details = {
+      counters,
+      options: [],
+      matches: [],
+      target: undefined,
+      source: undefined,
+      destination: undefined,
+      protocol: undefined,
+      inInterface: undefined,
+      outInterface: undefined,
+      comment: undefined,
+    };
+  }
+
+  /** Token `k` as an object (one per index; option flags share one string per spelling). */
+  token(k: number): LineToken {
+    let t = this.tokens[k];
+    if (!t) {
+      const lt = this.lt;
+      let value = lt.value(k);
+      if (!lt.quoted[k] && value.charCodeAt(0) === 45 /* - */) value = interned(this.intern, value);
+      t = new LineToken(value, lt.start[k], lt.end[k], lt.quoted[k] === 1);
+      this.tokens[k] = t;
+    }
+    return t;
+  }
+}
+
+/** Long spellings of the basic options by length, for lookups without a string per token. */
+const BASIC_LONG: [string, string][][] = [];
+for (const [spelling, name] of [
+  ['--source', 'source'],
+  ['--src', 'source'],
+  ['--destination', 'destination'],
+  ['--dst', 'destination'],
+  ['--protocol', 'protocol'],
+  ['--in-interface', 'in-interface'],
+  ['--out-interface', 'out-interface'],
+  ['--fragment', 'fragment'],
+  ['--ipv4', 'ipv4'],
+  ['--ipv6', 'ipv6'],
+] as const) {
+  (BASIC_LONG[spelling.length] ??= []).push([spelling, name]);
+}
+
+/** Target and match options without a value, by length of their name. */
+const VALUELESS_BY_LENGTH: string[][] = [];
+for (const name of VALUELESS_OPTIONS) (VALUELESS_BY_LENGTH[name.length] ??= []).push(name);
+
+/** True if the option `--name` written at `text[s, e)` takes no value (no string per token). */
+function isValueless(text: string, s: number, e: number): boolean {
+  const candidates = VALUELESS_BY_LENGTH[e - s - 2];
+  if (!candidates) return false;
+  const c = text.charCodeAt(s + 2);
+  for (const name of candidates) if (name.charCodeAt(0) === c && text.startsWith(name, s + 2)) return true;
+  return false;
+}
+
+/** The canonical name of a basic option (`-s`, `--src`...) written at `text[s, e)`. */
+function basicOption(text: string, s: number, e: number): string | undefined {
+  if (e - s === 2) {
+    switch (text.charCodeAt(s + 1)) {
+      case 115 /* s */:
+        return 'source';
+      case 100 /* d */:
+        return 'destination';
+      case 112 /* p */:
+        return 'protocol';
+      case 105 /* i */:
+        return 'in-interface';
+      case 111 /* o */:
+        return 'out-interface';
+      case 102 /* f */:
+        return 'fragment';
+      case 52 /* 4 */:
+        return 'ipv4';
+      case 54 /* 6 */:
+        return 'ipv6';
+    }
+    return undefined;
+  }
+  const candidates = BASIC_LONG[e - s];
+  if (candidates) for (const [spelling, name] of candidates) if (text.startsWith(spelling, s)) return name;
+  return undefined;
+}
+
+/** Where `--long` options go: nowhere yet, the last match, or the target. */
+const NO_CONTEXT = 0;
+const MATCH_CONTEXT = 1;
+const TARGET_CONTEXT = 2;
+
+/**
+ * Reads the options of `-A CHAIN ...` from token `i` on, checking the grammar as iptables-restore
+ * does, and throws a `LineError` at the first problem. Without `b` it only fills `s` (the first
+ * pass); with `b` it also builds the model (a rule's details, on first use).
+ */
+export function readRule(lt: LineTokens, i: number, s: RuleScan, b: RuleBuilder | undefined): void {
+  const text = lt.text;
+  const n = lt.count;
+  const start = lt.start;
+  const end = lt.end;
+  let context: number = NO_CONTEXT;
+  /** 0: basic options, 1: matches, 2: target (for `canonical`). */
+  let phase = 0;
+  let negation = -1;
+  // The builder's current match or target.
+  let ctxOptions: IptablesOption[] | undefined;
+  let ctxRange: Range | undefined;
+  let ctxComment = false;
+
+  while (i < n) {
+    if (lt.is(i, '!')) {
+      if (negation >= 0) throw new LineError('Double negation "! !".', [start[i], end[i]]);
+      negation = i;
+      i++;
+      continue;
+    }
+    if (!lt.isFlag(i)) {
+      throw new LineError(`Unexpected "${truncate(lt.value(i))}": expected an option.`, [start[i], end[i]]);
+    }
+    const fs = start[i];
+    const fe = end[i];
+    const len = fe - fs;
+    const c1 = text.charCodeAt(fs + 1);
+    const long = c1 === 45; /* -- */
+
+    if ((len === 2 && c1 === 109) /* -m */ || (len === 7 && text.startsWith('--match', fs))) {
+      if (negation >= 0) throw new LineError('"!" cannot negate -m; put it before a match option.', [start[negation], end[negation]]);
+      const k = i + 1;
+      if (k >= n || lt.isFlag(k)) throw new LineError(`Missing module name after ${lt.value(i)}.`, [fs, fe]);
+      if (phase === 2) s.canonical = false;
+      phase = 1;
+      if (!s.hasCriteria && !lt.valueIs(k, 'comment')) s.hasCriteria = true;
+      context = MATCH_CONTEXT;
+      if (b) {
+        const nameTok = b.token(k);
+        nameTok.value = interned(b.intern, nameTok.value);
+        const match: IptablesMatch = { type: 'IptablesMatch', name: nameTok.value, nameToken: nameTok, options: [], range: [fs, nameTok.end] };
+        b.details.matches.push(match);
+        ctxOptions = match.options;
+        ctxRange = match.range;
+        ctxComment = match.name === 'comment';
+      }
+      i += 2;
+      continue;
+    }
+
+    const jump = (len === 2 && c1 === 106) /* -j */ || (len === 6 && text.startsWith('--jump', fs));
+    if (jump || (len === 2 && c1 === 103) /* -g */ || (len === 6 && text.startsWith('--goto', fs))) {
+      if (negation >= 0) throw new LineError(`"!" cannot negate ${lt.value(i)}.`, [start[negation], end[negation]]);
+      if (s.targetTok >= 0) throw new LineError(`A rule has one target; found a second ${lt.value(i)}.`, [fs, fe]);
+      const k = i + 1;
+      if (k >= n || lt.isFlag(k)) throw new LineError(`Missing target after ${lt.value(i)}.`, [fs, fe]);
+      s.targetTok = k;
+      s.targetKind = jump ? 'jump' : 'goto';
+      phase = 2;
+      context = TARGET_CONTEXT;
+      if (b) {
+        const nameTok = b.token(k);
+        nameTok.value = interned(b.intern, nameTok.value);
+        const parts: IptablesTargetParts = { nameToken: nameTok, options: [], range: [fs, nameTok.end] };
+        b.details.target = parts;
+        ctxOptions = parts.options;
+        ctxRange = parts.range;
+        ctxComment = false;
+      }
+      i += 2;
+      continue;
+    }
+
+    if ((len === 2 && c1 === 99) /* -c */ || (len === 14 && text.startsWith('--set-counters', fs))) {
+      const p = i + 1;
+      const q = i + 2;
+      if (q >= n || !lt.isDigits(p) || !lt.isDigits(q)) throw new LineError(`Expected "${lt.value(i)} PACKETS BYTES".`, [fs, fe]);
+      s.counterOption = true;
+      if (b) b.details.counters = { packets: lt.value(p), bytes: lt.value(q), range: [fs, end[q]] };
+      i += 3;
+      continue;
+    }
+
+    const basic = basicOption(text, fs, fe);
+    if (!basic && !long) throw new LineError(`Unknown option "${lt.value(i)}".`, [fs, fe]);
+    const valueless = basic ? BASIC_FLAGS.has(basic) : isValueless(text, fs, fe);
+    let j = i + 1;
+    const firstValue = j;
+    if (!valueless) {
+      if (j < n && lt.is(j, '!')) {
+        const flag = lt.value(i);
+        const v = j + 1 < n ? lt.value(j + 1) : undefined;
+        const example = v !== undefined ? `! ${flag} ${v}` : `! ${flag} VALUE`;
+        throw new LineError(
+          `Legacy negation "${flag} ! ${v ?? ''}": iptables 1.8 rejects "!" after the option; write "${example}".`,
+          [fs, end[v !== undefined ? j + 1 : j]],
+        );
+      }
+      // Basic options take exactly one argument (getopt in iptables' xshared.c), so a stray word
+      // after one is an error, as in iptables-restore ("Bad argument"). Module and target
+      // options keep every following word: a few take two (--tcp-flags, --match-set).
+      const last = basic ? Math.min(j + 1, n) : n;
+      while (j < last && !lt.isFlag(j) && !lt.is(j, '!')) j++;
+      if (j === firstValue) throw new LineError(`Missing value after ${lt.value(i)}.`, [fs, fe]);
+    }
+    const negated = negation >= 0;
+    const optionStart = negated ? start[negation] : fs;
+    const optionEnd = j > firstValue ? end[j - 1] : fe;
+
+    if (basic) {
+      if (phase > 0) s.canonical = false;
+      s.hasCriteria = true;
+      if (basic === 'source') s.sourceTok = firstValue;
+      else if (basic === 'destination') s.destinationTok = firstValue;
+      else if (basic === 'protocol') s.protocolTok = firstValue;
+      if (b) {
+        const option = makeOption(b, i, basic, negation, firstValue, j, optionStart, optionEnd);
+        const values = option.values;
+        // Protocols and interface names repeat on every rule; addresses mostly do not.
+        if (basic === 'protocol' || basic === 'in-interface' || basic === 'out-interface') values[0].value = interned(b.intern, values[0].value);
+        b.details.options.push(option);
+        const criterion: Criterion = { value: values[0]?.value ?? '', negated, range: option.range };
+        const d = b.details;
+        if (basic === 'source') d.source = criterion;
+        else if (basic === 'destination') d.destination = criterion;
+        else if (basic === 'protocol') d.protocol = criterion;
+        else if (basic === 'in-interface') d.inInterface = criterion;
+        else if (basic === 'out-interface') d.outInterface = criterion;
+      }
+      negation = -1;
+      i = j;
+      continue;
+    }
+
+    if (context === NO_CONTEXT) {
+      // `-p tcp --dport 80` loads the protocol's match implicitly (iptables' "proto match").
+      if (s.protocolTok < 0 || lt.value(s.protocolTok).length === 0) {
+        throw new LineError(`Option "${lt.value(i)}" belongs to no match or target: add "-m MODULE" or "-j TARGET" before it.`, [fs, fe]);
+      }
+      context = MATCH_CONTEXT;
+      phase = 1;
+      if (b) {
+        const protocol = b.details.protocol!;
+        const proto = protocol.value.toLowerCase();
+        const implicit: IptablesMatch = {
+          type: 'IptablesMatch',
+          name: proto,
+          nameToken: { value: proto, range: protocol.range },
+          options: [],
+          // The match's range grows with its options below.
+          range: [optionStart, optionEnd],
+        };
+        b.details.matches.push(implicit);
+        ctxOptions = implicit.options;
+        ctxRange = implicit.range;
+        ctxComment = proto === 'comment';
+      }
+    }
+    if (b) {
+      const option = makeOption(b, i, undefined, negation, firstValue, j, optionStart, optionEnd);
+      ctxOptions!.push(option);
+      if (optionEnd > ctxRange![1]) ctxRange![1] = optionEnd;
+      if (ctxComment && option.name === 'comment') {
+        const d = b.details;
+        const value = option.values[0]?.value;
+        d.comment = d.comment === undefined ? value : `${d.comment} ${value ?? ''}`;
+      }
+    }
+    negation = -1;
+    i = j;
+  }
+  if (negation >= 0) throw new LineError('"!" at the end of the rule negates nothing.', [start[negation], end[negation]]);
+  if (b) {
+    // Arrays grown by push keep spare capacity; keep exact-size copies.
+    const d = b.details;
+    d.options = exact(d.options);
+    d.matches = exact(d.matches);
+    for (const m of d.matches) m.options = exact(m.options);
+    if (d.target) d.target.options = exact(d.target.options);
+  }
+}
+
+function makeOption(
+  b: RuleBuilder,
+  i: number,
+  basic: string | undefined,
+  negation: number,
+  firstValue: number,
+  j: number,
+  optionStart: number,
+  optionEnd: number,
+): IptablesOption {
+  const flag = b.token(i);
+  const values: LineToken[] = [];
+  for (let k = firstValue; k < j; k++) values.push(b.token(k));
+  return {
+    type: 'IptablesOption',
+    flag,
+    name: basic ?? flag.value.slice(2),
+    negated: negation >= 0,
+    values,
+    range: [optionStart, optionEnd],
+    // Always present, for one hidden class.
+    negationRange: negation >= 0 ? b.token(negation).range : undefined,
+  };
+}
+
+/** The array without spare capacity. */
+export function exact<T>(a: T[]): T[] {
+  return a.length === 0 ? a : a.slice();
+}
+
+/** Tokens for building details on first use (never used by the first pass, which has its own). */
+const detailTokens = new LineTokens();
+const detailScan = new RuleScan();
+
+/** What a rule builds or is given after the first pass. */
+interface RuleExtras {
+  range?: Range;
+  chainRange?: Range;
+  details?: RuleDetails;
+  position?: number;
+  /** End of a quoted chain name (else the name's length tells). */
+  chainEnd?: number;
+}
+
+const INSERT = 1;
+const HAS_CRITERIA = 2;
+/** The text from the chain to the end of the line is the signature. */
+const PLAIN_SIGNATURE = 4;
+const QUOTED_CHAIN = 8;
+
+/**
+ * One `-A`/`-I` line. The first pass checks the whole line and keeps what rules read on every
+ * rule: chain, target name and kind, whether there are criteria, the line's place. Options,
+ * matches, criteria, the target's options and every token are built from the line's text the
+ * first time one of them is read, so a 100,000-rule dump costs two small objects per rule.
+ */
+export class ParsedRule implements IptablesRule, IptablesTargetSource {
+  table: string;
+  chain: string;
+  target: IptablesTarget | undefined;
+  line: number;
+  #source: RuleSource;
+  #start: number;
+  #end: number;
+  #chainStart: number;
+  /** INSERT, HAS_CRITERIA, PLAIN_SIGNATURE, QUOTED_CHAIN. */
+  #bits: number;
+  #extras: RuleExtras | undefined;
+
+  constructor(
+    source: RuleSource,
+    table: string,
+    chain: string,
+    command: 'append' | 'insert',
+    position: number | undefined,
+    start: number,
+    end: number,
+    line: number,
+    chainStart: number,
+    chainEnd: number,
+    scan: RuleScan,
+    targetName: string | undefined,
+    plainSignature: boolean,
+  ) {
+    this.table = table;
+    this.chain = chain;
+    this.target = targetName === undefined ? undefined : IptablesTarget.lazy(targetName, scan.targetKind, this);
+    this.line = line;
+    this.#source = source;
+    this.#start = start;
+    this.#end = end;
+    this.#chainStart = chainStart;
+    const quotedChain = chainEnd - chainStart !== chain.length;
+    this.#bits = (command === 'insert' ? INSERT : 0) | (scan.hasCriteria ? HAS_CRITERIA : 0) | (plainSignature ? PLAIN_SIGNATURE : 0) | (quotedChain ? QUOTED_CHAIN : 0);
+    this.#extras = position === undefined && !quotedChain ? undefined : { position, chainEnd };
+  }
+
+  get type(): 'IptablesRule' {
+    return 'IptablesRule';
+  }
+
+  get command(): 'append' | 'insert' {
+    return this.#bits & INSERT ? 'insert' : 'append';
+  }
+
+  set command(command: 'append' | 'insert') {
+    this.#bits = command === 'insert' ? this.#bits | INSERT : this.#bits & ~INSERT;
+  }
+
+  get position(): number | undefined {
+    return this.#extras?.position;
+  }
+
+  set position(position: number | undefined) {
+    (this.#extras ??= {}).position = position;
+  }
+
+  get hasCriteria(): boolean {
+    return (this.#bits & HAS_CRITERIA) !== 0;
+  }
+
+  get range(): Range {
+    const x = (this.#extras ??= {});
+    return (x.range ??= [this.#start, this.#end]);
+  }
+
+  set range(range: Range) {
+    (this.#extras ??= {}).range = range;
+  }
+
+  get chainRange(): Range {
+    const x = (this.#extras ??= {});
+    return (x.chainRange ??= [this.#chainStart, this.#bits & QUOTED_CHAIN ? x.chainEnd! : this.#chainStart + this.chain.length]);
+  }
+
+  set chainRange(range: Range) {
+    (this.#extras ??= {}).chainRange = range;
+  }
+
+  /** The line read again, this time building every part (it passed the first pass). */
+  private details(): RuleDetails {
+    const x = (this.#extras ??= {});
+    return (x.details ??= buildDetails(this.#source, this.#start, this.#end, this.target));
+  }
+
+  targetParts(): IptablesTargetParts {
+    return this.details().target!;
+  }
+
+  get counters(): Counters | undefined {
+    return this.details().counters;
+  }
+  set counters(v: Counters | undefined) {
+    this.details().counters = v;
+  }
+  get options(): IptablesOption[] {
+    return this.details().options;
+  }
+  set options(v: IptablesOption[]) {
+    this.details().options = v;
+  }
+  get matches(): IptablesMatch[] {
+    return this.details().matches;
+  }
+  set matches(v: IptablesMatch[]) {
+    this.details().matches = v;
+  }
+  get source(): Criterion | undefined {
+    return this.details().source;
+  }
+  set source(v: Criterion | undefined) {
+    this.details().source = v;
+  }
+  get destination(): Criterion | undefined {
+    return this.details().destination;
+  }
+  set destination(v: Criterion | undefined) {
+    this.details().destination = v;
+  }
+  get protocol(): Criterion | undefined {
+    return this.details().protocol;
+  }
+  set protocol(v: Criterion | undefined) {
+    this.details().protocol = v;
+  }
+  get inInterface(): Criterion | undefined {
+    return this.details().inInterface;
+  }
+  set inInterface(v: Criterion | undefined) {
+    this.details().inInterface = v;
+  }
+  get outInterface(): Criterion | undefined {
+    return this.details().outInterface;
+  }
+  set outInterface(v: Criterion | undefined) {
+    this.details().outInterface = v;
+  }
+  get comment(): string | undefined {
+    return this.details().comment;
+  }
+  set comment(v: string | undefined) {
+    this.details().comment = v;
+  }
+
+  get signature(): string {
+    const text = this.#source.text;
+    if (this.#bits & PLAIN_SIGNATURE) return text.slice(this.#chainStart, this.#end);
+    const parts: string[] = [];
+    for (const o of this.options) parts.push(text.slice(o.range[0], o.range[1]));
+    for (const m of this.matches) parts.push(text.slice(m.range[0], m.range[1]));
+    if (this.target) parts.push(text.slice(this.target.range[0], this.target.range[1]));
+    // A chain name with white space (quoted) is kept apart from the criteria by a NUL instead.
+    return `${this.chain}${/\s/.test(this.chain) ? '\u0000' : ' '}${parts.join(' ').replace(/\s+/g, ' ')}`;
+  }
+
+  /** The plain shape, every part built (`netlint parse` prints the model as JSON). */
+  toJSON(): object {
+    return {
+      type: this.type,
+      table: this.table,
+      chain: this.chain,
+      chainRange: this.chainRange,
+      command: this.command,
+      position: this.position,
+      counters: this.counters,
+      options: this.options,
+      matches: this.matches,
+      target: this.target,
+      source: this.source,
+      destination: this.destination,
+      protocol: this.protocol,
+      inInterface: this.inInterface,
+      outInterface: this.outInterface,
+      comment: this.comment,
+      range: this.range,
+      line: this.line,
+    };
+  }
+}
+
+/** Reads a rule line again (it passed the first pass), this time building every part. */
+function buildDetails(source: RuleSource, start: number, end: number, target: IptablesTarget | undefined): RuleDetails {
+  const { text, intern } = source;
+  const lt = detailTokens;
+  lt.scan(text, start, end);
+  let i = 0;
+  let counters: Counters | undefined;
+  if (text.charCodeAt(start) === 91 /* [ */) {
+    const m = COUNTERS.exec(lt.value(0));
+    if (m) {
+      counters = { packets: m[1], bytes: m[2], range: [lt.start[0], lt.end[0]] };
+      i = 1;
+    }
+  }
+  const command = COMMANDS.get(lt.value(i));
+  let j = i + 2;
+  if (command === 'insert' && j < lt.count && lt.isDigits(j)) j++;
+  const b = new RuleBuilder(lt, intern, counters);
+  detailScan.reset();
+  readRule(lt, j, detailScan, b);
+  const d = b.details;
+  if (d.target && target) d.target.nameToken.value = target.name;
+  return d;
+}
