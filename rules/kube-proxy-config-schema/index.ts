@@ -17,15 +17,6 @@ const REMOVED_FIELDS: Record<string, { version: string; why: string }> = {
   udpIdleTimeout: { version: '1.26', why: 'it configured the removed userspace proxy' },
 };
 
-/**
- * v1alpha1 fields (kubernetes/kubernetes staging/src/k8s.io/kube-proxy/config/v1alpha1/types.go)
- * that `schemas/kube-proxy-config.schema.json` does not list yet, with their JSON type.
- * TODO(#3): move them into the schema and drop this table.
- */
-const FIELDS_MISSING_FROM_SCHEMA: Record<string, 'boolean'> = {
-  windowsRunAsService: 'boolean',
-  'iptables.snatNodeInternalIP': 'boolean',
-};
 
 /**
  * Checks every `KubeProxyConfiguration` (kubeproxy.config.k8s.io/v1alpha1) against
@@ -95,13 +86,6 @@ export const rule = defineRule({
       const path = [...base, ...issue.path];
       if (issue.keyword === 'additionalProperties' && issue.key !== undefined) {
         const dotted = issue.path.filter((p): p is string => typeof p === 'string').join('.');
-        const missing = FIELDS_MISSING_FROM_SCHEMA[dotted];
-        if (missing && issue.node.type === 'JsonProperty') {
-          const value = issue.node.value;
-          if (!value || value.type !== 'JsonLiteral' || value.valueType === missing || value.value === null) return;
-          context.report({ node: { range: value.range }, path, messageId: 'invalidValue', data: { name: `"${issue.key}"`, expected: 'true or false' } });
-          return;
-        }
         const removed = REMOVED_FIELDS[dotted];
         if (removed) {
           context.report({ node, path, messageId: 'removedKey', data: { key: issue.key, where: nested(issue, where), ...removed }, severity: 'warn' });

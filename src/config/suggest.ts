@@ -17,11 +17,18 @@ export function closestId(unknown: string, known: Iterable<string>): string | un
       best = candidate;
       bestDistance = d;
     }
-    if (lower.length >= 4 && (c.includes(lower) || lower.includes(c)) && (!containing || candidate < containing)) {
+    // Among ids that contain the text, one that starts with it wins, then the first by name.
+    if (lower.length >= 4 && (c.includes(lower) || lower.includes(c)) && (!containing || rankContaining(lower, candidate, containing) < 0)) {
       containing = candidate;
     }
   }
   return best ?? containing;
+}
+
+function rankContaining(lower: string, a: string, b: string): number {
+  const pa = a.toLowerCase().startsWith(lower) ? 0 : 1;
+  const pb = b.toLowerCase().startsWith(lower) ? 0 : 1;
+  return pa - pb || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /** ` (did you mean "x"?)`, or '' when nothing is close. */

@@ -309,12 +309,17 @@ describe('ignores and policies', () => {
   it('policies: globs expanded to files, relative to the config folder; no match is an error', async () => {
     const root = tree({
       'netlint.config.yaml': 'policies: ["policies/*.yaml"]\n',
-      'policies/b.yaml': 'x: 1\n',
-      'policies/a.yaml': 'x: 1\n',
+      'policies/b.yaml': 'id: policy-b\ndescription: B.\nseverity: warn\nsubject: { iptables: rule }\nrequire: { required: [target] }\nmessage: Missing target.\n',
+      'policies/a.yaml': 'id: policy-a\ndescription: A.\nseverity: error\nsubject: { iptables: rule }\nrequire: { required: [target] }\nmessage: Missing target.\n',
       'policies/readme.md': '',
     });
     const config = await (await resolverAt(root)).resolve(path.join(root, 'a.rules'));
     expect(config.policies).toEqual([path.join(root, 'policies/a.yaml'), path.join(root, 'policies/b.yaml')]);
+    // Each policy is a rule of the run, on at its own severity.
+    expect(config.rules).toMatchObject({ 'policy-a': 'error', 'policy-b': 'warn' });
+    const bad = tree({ 'netlint.config.yaml': 'policies: [p.yaml]\n', 'p.yaml': 'x: 1\n' });
+    const invalid = await configError(resolverAt(bad).then((r) => r.resolve(path.join(bad, 'a.rules'))));
+    expect(invalid.filePath).toBe(path.join(bad, 'p.yaml'));
     const none = tree({ 'netlint.config.yaml': 'policies:\n  - rego/*.yaml\n' });
     const e = await configError(resolverAt(none).then((r) => r.resolve(path.join(none, 'a.rules'))));
     expect(e).toMatchObject({ line: 2, column: 5 });
