@@ -34,6 +34,8 @@ export interface LintArgs {
   baselineWrite?: string;
   /** `--baseline-prune`: drop entries of `--baseline` that no longer match. */
   baselinePrune: boolean;
+  /** `--ignore-unknown`: skip named files whose kind is not recognised (as a directory walk does). */
+  ignoreUnknown: boolean;
   /** `--cache`: reuse the findings of files (and scopes) that did not change. */
   cache: boolean;
   /** `--cache-location PATH`: the cache file, or a folder for it; default `.netlintcache`. */
@@ -70,13 +72,14 @@ export type CliArgs =
   | { command: 'version' }
   | { command: 'facts'; patterns: string[]; kind?: InputKind }
   | { command: 'test-policies'; dir: string }
-  | { command: 'rules'; format: string }
-  | { command: 'explain'; ruleId: string };
+  | { command: 'rules'; format: string; config: ConfigArgs }
+  | { command: 'explain'; ruleId: string; config: ConfigArgs }
+  | { command: 'init'; force: boolean };
 
 /** `--fix-type` values: rule categories. */
 const FIX_TYPES = new Set(['correctness', 'security', 'reliability', 'performance', 'style', 'nursery']);
 
-const COMMANDS = new Set(['lint', 'parse', 'facts', 'test-policies', 'rules', 'explain', 'help', 'print-config']);
+const COMMANDS = new Set(['lint', 'parse', 'facts', 'test-policies', 'rules', 'explain', 'help', 'print-config', 'init']);
 
 const SEVERITIES: Record<string, SeverityName> = { off: 'off', warn: 'warn', error: 'error', '0': 'off', '1': 'warn', '2': 'error' };
 
@@ -114,8 +117,10 @@ export function parseCliArgs(argv: string[]): CliArgs {
         baseline: { type: 'string' },
         'baseline-write': { type: 'string' },
         'baseline-prune': { type: 'boolean' },
+        'ignore-unknown': { type: 'boolean' },
         cache: { type: 'boolean' },
         'cache-location': { type: 'string' },
+        force: { type: 'boolean' },
         version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -157,11 +162,15 @@ export function parseCliArgs(argv: string[]): CliArgs {
     case 'facts':
       return { command: 'facts', patterns: positionals.length ? positionals : ['.'], kind };
     case 'rules':
-      return { command: 'rules', format: v.format?.[0] ?? 'table' };
+      return { command: 'rules', format: v.format?.[0] ?? 'table', config };
     case 'explain':
       if (positionals.length !== 1) throw new UsageError('Usage: netlint explain RULE-ID');
-      return { command: 'explain', ruleId: positionals[0] };
+      return { command: 'explain', ruleId: positionals[0], config };
+    case 'init':
+      if (positionals.length > 0) throw new UsageError('Usage: netlint init [--force] (run it in the folder to configure)');
+      return { command: 'init', force: !!v.force };
   }
+  if (v.force) throw new UsageError('--force is an option of "netlint init".');
 
   const outputs: OutputTarget[] = [];
   for (const spec of v.format ?? ['stylish']) {
@@ -221,6 +230,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     ...(v.baseline !== undefined ? { baseline: v.baseline } : {}),
     ...(v['baseline-write'] !== undefined ? { baselineWrite: v['baseline-write'] } : {}),
     baselinePrune: !!v['baseline-prune'],
+    ignoreUnknown: !!v['ignore-unknown'],
     cache: !!v.cache,
     ...(v['cache-location'] !== undefined ? { cacheLocation: v['cache-location'] } : {}),
   };

@@ -17,6 +17,8 @@ Options:
                             snmp-counters, kernel, sysctl)
       --stdin               lint standard input (needs --kind or --stdin-filename)
       --stdin-filename PATH the path to report standard input as
+      --ignore-unknown      skip named files of no known kind instead of reporting
+                            unknown-input (for hooks that pass every changed file)
       --fix                 apply safe fixes and write the files (atomically); files
                             that would no longer parse are left alone
       --fix-dry-run         compute fixes without writing (JSON output gets "output")
@@ -54,6 +56,7 @@ Commands:
   explain   print a rule's documentation
   print-config FILE
             print the config in force for FILE as JSON
+  init      write a starter netlint.config.yaml for what this folder contains
 
 Configuration: the nearest netlint.config.yaml (.yml, .json, .mjs) above each file,
 or --config. Inline: # netlint-disable-next-line ID[, ID] -- reason,
@@ -77,10 +80,11 @@ findings in <fixture>.findings.json. Exit 1 when any fixture fails (like conftes
 Prints, per scope (directory), the facts netlint extracts from every file: SNAT points with
 their engine, port selection and owner; interfaces with checksum offload state; the kernel;
 conntrack counters; sysctls. Each fact names the file, line and column it came from.`,
-  rules: `Usage: netlint rules [--format table|json]
+  rules: `Usage: netlint rules [--format table|json] [--config FILE] [--no-config-lookup]
 
-Lists every rule with its input kinds, category, whether it fixes, and its default
-severity in netlint:recommended.`,
+Lists every rule with its input kinds, category, whether it fixes, its default severity
+in netlint:recommended, and its severity in the config in force here (CONFIG). Rules of
+the plugins and policies that config loads are listed too.`,
   'print-config': `Usage: netlint print-config FILE [--config FILE] [--no-config-lookup]
                              [--rule ID:SEVERITY] [--kind KIND]
 
@@ -88,7 +92,15 @@ Prints the config in force for FILE as JSON (like ESLint's --print-config): rule
 their options, settings, linterOptions, plugins, policy files and the config files it
 was read from. FILE need not exist; its folder picks the config, its name and content
 the input kind (for overrides by kind; --kind forces it).`,
+  init: `Usage: netlint init [--force]
+
+Looks at the files under the current folder (as "netlint lint ." finds and recognises them)
+and writes netlint.config.yaml: extends netlint:recommended, a commented
+settings.internalNetworks, ignores for vendored code, test fixtures and unrendered Helm
+templates it finds, and an override that makes errors warnings in example folders. Prints what
+it found. Does not replace an existing config unless --force.`,
   explain: `Usage: netlint explain RULE-ID
 
-Prints the rule's README: why it exists, examples, fix, options, references.`,
+Prints the rule's README: why it exists, examples, fix, options, references. For a rule
+of a plugin or policy that the config in force here loads: its description and metadata.`,
 };

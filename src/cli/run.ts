@@ -13,6 +13,8 @@ import { entrySeverity } from '../engine/rule-options.js';
 import { fixLoop } from '../fixes/fix-loop.js';
 import type { EngineRuleId, Finding } from '../model/finding.js';
 import { detectKind } from '../parsers/detect.js';
+import type { RuleRegistry } from '../engine/registry.js';
+import type { ResolvedConfig } from '../engine/types.js';
 import { parseCliArgs, type ConfigArgs, type LintArgs, type ParseArgs, type PrintConfigArgs } from './args.js';
 import { HELP } from './help.js';
 import { writeOutputs } from './output.js';
@@ -42,9 +44,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         io.stdout.write(`${netlintVersion()}\n`);
         return 0;
       case 'rules':
-        return listRules(args.format, io);
+        return await listRules(args.format, args.config, io);
       case 'explain':
-        return explain(args.ruleId, io);
+        return await explain(args.ruleId, args.config, io);
       case 'parse':
         return await parseCommand(args, io);
       case 'print-config':
@@ -59,6 +61,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'facts': {
         const { collectFacts } = await import('./facts-command.js');
         io.stdout.write(`${JSON.stringify(await collectFacts(args.patterns, io.cwd, args.kind), null, 2)}\n`);
+        return 0;
+      }
+      case 'init': {
+        const { initConfig } = await import('./init.js');
+        const report = await initConfig({ cwd: io.cwd, force: args.force });
+        io.stdout.write(`${report.summary.join('\n')}\n`);
         return 0;
       }
       case 'lint':
@@ -121,7 +129,7 @@ async function lintCommand(args: LintArgs, io: CliIo): Promise<number> {
     const cache = args.cache && !args.fix ? LintCache.load(cacheFilePath(args.cacheLocation, io.cwd), netlintVersion()) : undefined;
     const progress = progressLine(io);
     try {
-      results = (await lintFiles(args.patterns, { cwd: io.cwd, kind: args.kind, fix, configs, cache, onProgress: progress.update })).results;
+      results = (await lintFiles(args.patterns, { cwd: io.cwd, kind: args.kind, fix, configs, cache, onProgress: progress.update, ignoreUnknown: args.ignoreUnknown })).results;
     } finally {
       progress.done();
     }
@@ -286,34 +294,64 @@ async function parseCommand(args: ParseArgs, io: CliIo): Promise<number> {
   return parsed.findings.some((f) => f.severity === 2) ? 1 : 0;
 }
 
-function listRules(format: string, io: CliIo): number {
-  const registry = builtinRegistry();
-  const config = recommendedConfig(registry);
+/**
+ * The rules of the config in force for the current folder: built-in rules, and the plugins' and
+ * policies' rules that config loads. DEFAULT is the severity in netlint:recommended (a plugin's or
+ * policy's own), CONFIG the one the config sets for a file here.
+ */
+async function runRegistry(config: ConfigArgs, io: CliIo): Promise<{ registry: RuleRegistry; rules: ResolvedConfig['rules'] }> {
+  const configs = await configResolver(config, io);
+  // Any file name of this folder: only its folder picks the config.
+  const probe = path.join(io.cwd, 'netlint-rules');
+  await configs.prepare(probe);
+  return { registry: configs.registry, rules: configs.configFor(probe).rules };
+}
+
+async function listRules(format: string, configArgs: ConfigArgs, io: CliIo): Promise<number> {
+  if (format !== 'json' && format !== 'table') throw new UsageError(`Unknown format "${format}" for "netlint rules": use table or json.`);
+  const { registry, rules } = await runRegistry(configArgs, io);
+  const recommended = recommendedConfig(builtinRegistry()).rules;
+  const name = (sev: number) => ['off', 'warn', 'error'][sev];
   const rows = registry.all().map((r) => ({
     id: r.meta.id,
     inputs: r.meta.inputs.join(', '),
     category: r.meta.category,
     fixable: r.meta.fix ?? '',
-    severity: ['off', 'warn', 'error'][entrySeverity(config.rules[r.meta.id])],
+    severity: name(entrySeverity(recommended[r.meta.id] ?? r.meta.recommended ?? 'error')),
+    configured: name(entrySeverity(rules[r.meta.id])),
     description: r.meta.description,
   }));
   if (format === 'json') {
     io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return 0;
   }
-  if (format !== 'table') throw new UsageError(`Unknown format "${format}" for "netlint rules": use table or json.`);
-  const head = { id: 'RULE', inputs: 'INPUTS', category: 'CATEGORY', fixable: 'FIX', severity: 'DEFAULT', description: 'DESCRIPTION' };
-  const cols = ['id', 'inputs', 'category', 'fixable', 'severity'] as const;
+  const head = { id: 'RULE', inputs: 'INPUTS', category: 'CATEGORY', fixable: 'FIX', severity: 'DEFAULT', configured: 'CONFIG', description: 'DESCRIPTION' };
+  const cols = ['id', 'inputs', 'category', 'fixable', 'severity', 'configured'] as const;
   const width = Object.fromEntries(cols.map((c) => [c, Math.max(head[c].length, ...rows.map((r) => r[c].length))]));
   const line = (r: typeof head) => `${cols.map((c) => r[c].padEnd(width[c])).join('  ')}  ${r.description}`.trimEnd();
   io.stdout.write(`${[line(head), ...rows.map(line)].join('\n')}\n`);
   return 0;
 }
 
-function explain(ruleId: string, io: CliIo): number {
-  const readme = builtinRegistry().has(ruleId) ? ruleReadme(ruleId) : undefined;
-  if (!readme) throw new UsageError(`Unknown rule "${ruleId}". "netlint rules" lists them.`);
-  io.stdout.write(readme.endsWith('\n') ? readme : `${readme}\n`);
+async function explain(ruleId: string, configArgs: ConfigArgs, io: CliIo): Promise<number> {
+  let text = builtinRegistry().has(ruleId) ? ruleReadme(ruleId) : undefined;
+  if (!text) {
+    // A plugin's or policy's rule of the config in force: its metadata (it has no README here).
+    const rule = (await runRegistry(configArgs, io)).registry.get(ruleId);
+    if (!rule) throw new UsageError(`Unknown rule "${ruleId}". "netlint rules" lists them.`);
+    const { meta } = rule;
+    text = [
+      `# ${meta.id}`,
+      '',
+      meta.description,
+      '',
+      `- Inputs: ${meta.inputs.join(', ')}`,
+      `- Category: ${meta.category}`,
+      `- Fix: ${meta.fix ?? 'none'}`,
+      ...(meta.docs ? [`- Docs: ${meta.docs}`] : []),
+    ].join('\n');
+  }
+  io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   return 0;
 }
 

@@ -42,6 +42,8 @@ export interface LintFilesOptions {
    * changed. Not used with `fix`. The caller saves the cache.
    */
   cache?: LintCache;
+  /** Skip files named explicitly whose kind is not recognised (default: an `unknown-input` finding). */
+  ignoreUnknown?: boolean;
   /** Called as files are read and parsed (for a progress line), and once at the end. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -79,7 +81,7 @@ export async function lintFiles(patterns: string[], options: LintFilesOptions = 
   for (const f of files) {
     const text = readText(f.filePath);
     const kind = text === undefined ? undefined : (options.kind ?? detectKind(f.filePath, text));
-    if (text === undefined || (!f.explicit && (!kind || isBinary(text)))) {
+    if (text === undefined || ((!f.explicit || options.ignoreUnknown) && (!kind || isBinary(text)))) {
       skipped.push(f.filePath);
       continue;
     }

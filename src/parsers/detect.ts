@@ -29,6 +29,9 @@ const YAML_KIND = /^kind:\s*\S+/m;
 const IP_MASQ_AGENT_YAML = /^(?:nonMasqueradeCIDRs|masqLinkLocal|masqLinkLocalIPv6|cidrLimit|resyncInterval):/m;
 const IP_MASQ_AGENT_JSON = /"(?:nonMasqueradeCIDRs|masqLinkLocalIPv6|masqLinkLocal)"\s*:/;
 
+/** Well-known JSON files of other tools (npm, TypeScript, editors, Renovate...). */
+const NOT_INPUTS = /^(?:package(?:-lock)?|npm-shrinkwrap|composer|bower|tsconfig(?:\.[\w.-]+)?|jsconfig|\.eslintrc|\.prettierrc|\.babelrc|renovate|lerna|nx|deno|vercel)\.json$/;
+
 /** Agent flag names that say "Mesos" (src/slave/flags.cpp). */
 const MESOS_FLAG_NAMES = /"(?:isolation|network_cni_config_dir|network_cni_plugins_dir|containerizers|work_dir|ephemeral_ports_per_container|launcher)"\s*:/;
 /** Marathon app/pod fields (Marathon REST API). */
@@ -57,6 +60,9 @@ function guessKind(filePath: string, text: string): InputKind | undefined {
   if (base === 'daemon.json' || /[.-]daemon\.json$/.test(base)) return 'docker-daemon';
   if (/\.nft$/.test(base)) return 'nft';
   if (/^(?:nf_conntrack|conntrack[-_.]?s?)(?:\.txt)?$/.test(base) && (CONNTRACK_PERCPU.test(head) || CONNTRACK_PROC.test(head) || /^entries\s/m.test(head))) return 'conntrack-stats';
+
+  // JSON files of other tools whose keys look like a CNI config's ("name" and "type"): package.json.
+  if (NOT_INPUTS.test(base)) return undefined;
 
   if (trimmed.startsWith('{') || trimmed.startsWith('[') || /\.(?:json|jsonc|conf|conflist)(?:\.template)?$/.test(base) && /^\s*(?:\/\/|\/\*)/.test(trimmed)) {
     if (/"cniVersion"\s*:|"plugins"\s*:\s*\[/.test(head) || /\.conflist(?:\.template)?$/.test(base)) return 'cni';
