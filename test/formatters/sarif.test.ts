@@ -10,6 +10,7 @@ import { sarif, sarifLog, type SarifLog } from '../../src/formatters/sarif.js';
 import type { EslintLikeResult } from '../../src/formatters/types.js';
 import { SourceText } from '../../src/model/source.js';
 import { canonicalContext, canonicalResults, CWD } from './fixture.js';
+import { CORPUS_ROOT, corpusSkipReason, hasCorpus } from '../helpers/corpus.js';
 
 const require = createRequire(import.meta.url);
 const scratch = mkdtempSync(path.join(tmpdir(), 'netlint-sarif-'));
@@ -49,7 +50,19 @@ const logs: Record<string, () => string> = {
   clean: () => sarif(toEslintResults([{ filePath: path.join(CWD, 'daemon.json'), text: '{}\n', findings: [] }], { cwd: CWD }), canonicalContext()),
   'no files': () => sarif([], canonicalContext()),
   edge: () => sarif(edgeResults(), canonicalContext({ rulesMeta: undefined })),
+  // A real run over the shared corpus, as a user runs it (built CLI, rule help from READMEs).
+  ...(hasCorpus ? { corpus: corpusLog } : {}),
 };
+
+let corpusText: string | undefined;
+function corpusLog(): string {
+  corpusText ??= spawnSync(process.execPath, [path.resolve(__dirname, '../../dist/src/cli/main.js'), 'lint', CORPUS_ROOT, '--format', 'sarif'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  }).stdout;
+  return corpusText;
+}
+if (!hasCorpus) console.warn(`SARIF over the corpus skipped: ${corpusSkipReason}`);
 
 // ---------------------------------------------------------------------------------------------
 // The official schema, as @microsoft/jest-sarif ships it: SARIF 2.1.0 (rtm.5, the text OASIS
@@ -217,6 +230,23 @@ describe('SARIF against Sarif.Multitool validate', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+
+describe('SARIF of a run over the corpus', () => {
+  test.runIf(hasCorpus)('has results, every one with a region, and a rule descriptor with help for each rule', () => {
+    const log = JSON.parse(corpusLog()) as SarifLog;
+    const run = log.runs[0];
+    expect(run.results.length).toBeGreaterThan(20);
+    for (const r of run.results) {
+      const region = r.locations?.[0]?.physicalLocation?.region;
+      expect(region?.startLine, JSON.stringify(r)).toBeGreaterThan(0);
+      expect(region?.startColumn).toBeGreaterThan(0);
+    }
+    const rules = new Map((run.tool.driver.rules ?? []).map((d) => [d.id, d]));
+    for (const id of new Set(run.results.map((r) => r.ruleId))) {
+      expect(rules.get(id!)?.help?.text, id).toBeTruthy();
+    }
+  });
+});
 
 describe('SARIF content', () => {
   const results = toEslintResults(canonicalResults(), { cwd: CWD });
