@@ -11,6 +11,7 @@ import type { Range } from '../../model/source.js';
 import { locateSchemaError, parseInstancePath } from './locate.js';
 import { formatPath, toPlainValue, type JsonNode, type JsonPath, type JsonValue } from './tree.js';
 import * as generated from './validators.generated.js';
+import { editDistance } from '../../model/edit-distance.js';
 
 const BASE = 'https://netlint.dev/schemas/';
 
@@ -472,21 +473,4 @@ export function suggestKey(key: string, known: Iterable<string>): string | undef
     }
   }
   return best;
-}
-
-/** Levenshtein distance, giving up (returning limit + 1) once it exceeds `limit`. */
-function editDistance(a: string, b: string, limit: number): number {
-  if (Math.abs(a.length - b.length) > limit) return limit + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      rowMin = Math.min(rowMin, cur[j]);
-    }
-    if (rowMin > limit) return limit + 1;
-    prev = cur;
-  }
-  return prev[b.length];
 }
