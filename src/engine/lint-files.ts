@@ -88,9 +88,22 @@ export async function lintFiles(patterns: string[], options: LintFilesOptions = 
     read.push({ file: f, text, kind });
   }
   const scopeOf = (file: { filePath: string }) => path.dirname(file.filePath);
+  // The engine asks once per document and per file; the resolver's own cache resolves paths first.
+  const configCache = new Map<string, ResolvedConfig>();
+  const configFor = configs
+    ? (filePath: string, kind?: InputKind) => {
+        const key = kind ? `${kind}\0${filePath}` : filePath;
+        let config = configCache.get(key);
+        if (!config) {
+          config = configs.configFor(filePath, kind);
+          configCache.set(key, config);
+        }
+        return config;
+      }
+    : options.configFor;
   const lintOptions = {
     registry: configs?.registry ?? options.registry,
-    configFor: configs ? (filePath: string, kind?: InputKind) => configs.configFor(filePath, kind) : options.configFor,
+    configFor,
     reportUnusedDisableDirectives: options.reportUnusedDisableDirectives,
     scopeOf,
   };

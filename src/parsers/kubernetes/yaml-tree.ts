@@ -1,5 +1,6 @@
 import type { Document, Node as YamlAstNode, Pair, ScalarTag, Tags, YAMLError } from 'yaml';
 import { yamlLib } from '../../engine/lazy-require.js';
+import { fastParseYamlStream } from './fast-yaml.js';
 import type { SourceComment } from '../../model/document.js';
 import type { Range } from '../../model/source.js';
 import type { JsonArray, JsonLiteral, JsonObject, JsonPath, JsonProperty, JsonValue } from '../json/index.js';
@@ -49,6 +50,14 @@ const MISINDENTED_KEY = new Set(['BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KE
  * Helm chart) is an error of its document. Linear in the text; aliases share the anchored node.
  */
 export function parseYamlStream(text: string): YamlStreamDocument[] {
+  // Plain block YAML (nearly every manifest) is read without the yaml package.
+  const fast = fastParseYamlStream(text);
+  if (fast) return fast;
+  return parseYamlStreamWithYaml(text);
+}
+
+/** {@link parseYamlStream} with the `yaml` package, for any YAML (the fast reader's reference). */
+export function parseYamlStreamWithYaml(text: string): YamlStreamDocument[] {
   Y = yamlLib();
   const parser = new Y.Parser();
   const composer = new Y.Composer({ uniqueKeys: true, strict: true, customTags: withGoYamlTags });
