@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ConfigResolver } from '../config/resolver.js';
-import { applyBaseline, createBaseline, readBaseline, writeBaseline, type Baseline } from '../engine/baseline.js';
+import type { Baseline } from '../engine/baseline.js';
 import { builtinRegistry } from '../engine/builtin.js';
 import { cacheFilePath, LintCache } from '../engine/cache.js';
 import { ConfigError, UsageError } from '../engine/errors.js';
@@ -10,7 +10,6 @@ import { lintParsed, parseText, type LintFileResult } from '../engine/lint.js';
 import { netlintVersion, ruleReadme } from '../engine/package-root.js';
 import { recommendedConfig } from '../engine/presets.js';
 import { entrySeverity } from '../engine/rule-options.js';
-import { fixLoop } from '../fixes/fix-loop.js';
 import type { EngineRuleId, Finding } from '../model/finding.js';
 import { detectKind } from '../parsers/detect.js';
 import type { RuleRegistry } from '../engine/registry.js';
@@ -118,6 +117,7 @@ async function lintCommand(args: LintArgs, io: CliIo): Promise<number> {
     };
     const relint = (t: string) => lintParsed([parseText(t, filePath, { kind: args.kind })], lintOptions)[0];
     if (args.fix) {
+      const { fixLoop } = await import('../fixes/fix-loop.js');
       const fixed = fixLoop(text, relint, accept);
       results = [fixed.output !== text ? { ...fixed.result, output: fixed.output } : fixed.result];
     } else {
@@ -192,6 +192,8 @@ function progressLine(io: CliIo): { update: (done: number, total: number) => voi
 /** `--baseline-write`, or `--baseline` (with `--baseline-prune`): accepted findings become suppressed. */
 async function baselineStep(results: LintFileResult[], args: LintArgs, io: CliIo): Promise<LintFileResult[]> {
   const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  if (args.baselineWrite === undefined && args.baseline === undefined) return results;
+  const { applyBaseline, createBaseline, readBaseline, writeBaseline } = await import('../engine/baseline.js');
   if (args.baselineWrite !== undefined) {
     const file = path.resolve(io.cwd, args.baselineWrite);
     let previous: Baseline | undefined;

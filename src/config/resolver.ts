@@ -8,10 +8,10 @@ import type { RuleModule } from '../engine/types.js';
 import type { ResolvedConfig, RuleEntry, Settings } from '../engine/types.js';
 import type { InputKind } from '../model/document.js';
 import type { SeverityName } from '../model/finding.js';
-import { checkRules } from './check.js';
-import { loadConfigFile, severityName, type ConfigElement, type LoadedConfig } from './load.js';
-import { PluginLoader, type LoadedPlugin } from './plugins.js';
-import { CONFIG_FILE_NAMES, moduleSource } from './source.js';
+import type { checkRules as CheckRules } from './check.js';
+import type { ConfigElement, LoadedConfig } from './load.js';
+import type { LoadedPlugin, PluginLoader } from './plugins.js';
+import { CONFIG_FILE_NAMES } from './source.js';
 
 export interface ConfigResolverOptions {
   cwd: string;
@@ -38,7 +38,10 @@ export class ConfigResolver {
   /** The run's rules: built-in rules and those of every plugin loaded so far. */
   readonly registry: RuleRegistry;
   private readonly builtin: RuleRegistry;
-  private readonly loader: PluginLoader;
+  /** Created with the first config file (the config modules load only when there is one). */
+  private loader?: PluginLoader;
+  /** `checkRules`, loaded when there are `--rule` entries. */
+  private checkRules?: typeof CheckRules;
   private readonly dirConfig = new Map<string, Promise<string | undefined>>();
   private readonly loaded = new Map<string, Promise<LoadedConfig>>();
   private readonly ready = new Map<string, LoadedConfig | null>();
@@ -50,12 +53,12 @@ export class ConfigResolver {
   private constructor(private readonly options: ConfigResolverOptions) {
     this.builtin = options.builtin ?? builtinRegistry();
     this.registry = new RuleRegistry(this.builtin.all());
-    this.loader = new PluginLoader(this.registry);
   }
 
   /** Creates a resolver; loads `--config`'s file right away (so its errors come first). */
   static async create(options: ConfigResolverOptions): Promise<ConfigResolver> {
     const resolver = new ConfigResolver(options);
+    if (options.cliRules) resolver.checkRules = (await import('./check.js')).checkRules;
     if (options.configFile !== undefined) {
       const file = path.resolve(options.cwd, options.configFile);
       try {
@@ -104,7 +107,7 @@ export class ConfigResolver {
 
   /** The plugins loaded so far, with their module files (for cache keys). */
   loadedPlugins(): readonly LoadedPlugin[] {
-    return this.loader.loaded();
+    return this.loader?.loaded() ?? [];
   }
 
   /** {@link prepare} then {@link configFor}. */
@@ -158,10 +161,13 @@ export class ConfigResolver {
   private load(file: string): Promise<LoadedConfig> {
     let pending = this.loaded.get(file);
     if (!pending) {
-      pending = loadConfigFile(file, { builtin: this.builtin, plugins: this.loader }).then(async (loaded) => {
+      pending = (async () => {
+        const [{ loadConfigFile }, { PluginLoader }] = await Promise.all([import('./load.js'), import('./plugins.js')]);
+        this.loader ??= new PluginLoader(this.registry);
+        const loaded = await loadConfigFile(file, { builtin: this.builtin, plugins: this.loader });
         await this.registerPolicies(loaded);
         return loaded;
-      });
+      })();
       this.loaded.set(file, pending);
     }
     return pending;
@@ -216,10 +222,10 @@ export class ConfigResolver {
    */
   private checkCliRules(filter: (id: string) => boolean, pluginNames: ReadonlySet<string>): void {
     const rules = this.options.cliRules;
-    if (!rules) return;
+    if (!rules || !this.checkRules) return;
     const subset = Object.fromEntries(Object.entries(rules).filter(([id]) => filter(id)));
     try {
-      checkRules(subset, this.registry, pluginNames, moduleSource('--rule'), []);
+      this.checkRules(subset, this.registry, pluginNames, { filePath: '--rule', locate: () => undefined }, []);
     } catch (err) {
       if (err instanceof ConfigError && err.filePath === '--rule') throw new ConfigError(`Invalid --rule: ${err.message}`);
       throw err;
@@ -254,4 +260,11 @@ export function mergeSettings(base: Settings, next: Settings): Settings {
 
 function isPlainObject(v: unknown): boolean {
   return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** `off`, `warn` or `error` for any severity spelling (as `severityName` of load.ts, which loads lazily). */
+function severityName(value: unknown): 'off' | 'warn' | 'error' {
+  if (value === 2 || value === 'error') return 'error';
+  if (value === 1 || value === 'warn') return 'warn';
+  return 'off';
 }

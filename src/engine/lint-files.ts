@@ -8,8 +8,6 @@ import { detectKind } from '../parsers/detect.js';
 import { supportedKinds } from '../parsers/index.js';
 import { hashText, type LintCache } from './cache.js';
 import { discoverFiles } from './discover.js';
-import { fixLoop } from '../fixes/fix-loop.js';
-import { writeFileAtomic } from '../fixes/write-atomic.js';
 import type { Finding } from '../model/finding.js';
 import { lintParsed, parseText, type LintFileResult, type ParsedFile } from './lint.js';
 import type { RuleRegistry } from './registry.js';
@@ -121,6 +119,7 @@ export async function lintFiles(patterns: string[], options: LintFilesOptions = 
   // (a kernel version, say) but are not re-linted.
   const results: LintFileResult[] = [];
   const { write, accept } = options.fix;
+  const [{ fixLoop }, { writeFileAtomic }] = await Promise.all([import('../fixes/fix-loop.js'), import('../fixes/write-atomic.js')]);
   const byScope = new Map<string, ParsedFile[]>();
   for (const f of parsed) byScope.set(scopeOf(f), [...(byScope.get(scopeOf(f)) ?? []), f]);
   for (const file of parsed) {

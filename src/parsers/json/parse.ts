@@ -2,6 +2,7 @@ import { createScanner, parseTree, type Node as JsoncNode, type ParseError } fro
 import type { SourceComment } from '../../model/document.js';
 import { engineFinding, type Finding } from '../../model/finding.js';
 import type { Range, SourceText } from '../../model/source.js';
+import { fastParseJson } from './fast-parse.js';
 import type { JsonArray, JsonLiteral, JsonObject, JsonPath, JsonProperty, JsonValue } from './tree.js';
 
 // jsonc-parser's SyntaxKind and ParseErrorCode are `const enum`s; spelled out here so the code
@@ -95,6 +96,14 @@ export interface JsonParseResult {
  * a strict reader would reject, at exact offsets. Offsets index into `text` as given, BOM included.
  */
 export function parseJson(text: string, options: JsonParseOptions = {}): JsonParseResult {
+  // Strict JSON (nearly every real file) in one pass; anything else the tolerant way below.
+  const fast = fastParseJson(text, options.templateStrings === true);
+  if (fast) return fast;
+  return parseJsonWithJsonc(text, options);
+}
+
+/** {@link parseJson} with jsonc-parser, for any input (the fast reader's reference). */
+export function parseJsonWithJsonc(text: string, options: JsonParseOptions = {}): JsonParseResult {
   const problems: JsonProblem[] = [];
   const comments: SourceComment[] = [];
   const placeholders: JsonPlaceholder[] = [];

@@ -1,0 +1,201 @@
+import type { Range } from '../../model/source.js';
+import type { JsonParseResult, JsonPlaceholder } from './parse.js';
+import type { JsonArray, JsonLiteral, JsonObject, JsonPath, JsonProperty, JsonValue } from './tree.js';
+
+/** A string value that is a whole template token (as in parse.ts). */
+const PLACEHOLDER_STRING = /^__[A-Za-z0-9][A-Za-z0-9_]*__$/;
+
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?/y;
+
+const BAIL = Symbol('bail');
+function bail(): never {
+  throw BAIL;
+}
+
+/**
+ * One pass over strict JSON (RFC 8259: no comments, trailing commas, BOM or bare template
+ * tokens), building the same tree as `parseJson`'s tolerant two-pass parse (values, ranges,
+ * paths, parents, duplicate keys kept) several times faster. `undefined` for anything else,
+ * which `parseJson` then reads the slow way and reports.
+ */
+export function fastParseJson(text: string, templateStrings: boolean): JsonParseResult | undefined {
+  try {
+    const p = new FastJson(text, templateStrings);
+    p.ws();
+    if (p.i >= text.length) return undefined;
+    const root = p.value([], undefined, undefined);
+    p.ws();
+    if (p.i !== text.length) return undefined;
+    return { root, problems: [], complete: true, comments: [], placeholders: p.placeholders };
+  } catch (err) {
+    if (err === BAIL) return undefined;
+    throw err;
+  }
+}
+
+class FastJson {
+  i = 0;
+  readonly placeholders: JsonPlaceholder[] = [];
+
+  constructor(
+    private readonly t: string,
+    private readonly templates: boolean,
+  ) {}
+
+  ws(): void {
+    const t = this.t;
+    let i = this.i;
+    for (;;) {
+      const c = t.charCodeAt(i);
+      if (c === 32 || c === 10 || c === 13 || c === 9) i++;
+      else break;
+    }
+    this.i = i;
+  }
+
+  value(path: JsonPath, parent: JsonObject | JsonArray | undefined, property: JsonProperty | undefined): JsonValue {
+    const t = this.t;
+    const start = this.i;
+    const c = t.charCodeAt(start);
+    if (c === 123) return this.object(path, parent, property);
+    if (c === 91) return this.array(path, parent, property);
+    if (c === 34) {
+      const value = this.string();
+      const lit = literal([start, this.i], path, parent, property, 'string', value);
+      if (this.templates && PLACEHOLDER_STRING.test(value)) {
+        lit.placeholder = value;
+        this.placeholders.push({ name: value, range: lit.range, quoted: true });
+      }
+      return lit;
+    }
+    if (c === 116 && t.startsWith('true', start)) return this.word(start, 4, path, parent, property, 'boolean', true);
+    if (c === 102 && t.startsWith('false', start)) return this.word(start, 5, path, parent, property, 'boolean', false);
+    if (c === 110 && t.startsWith('null', start)) return this.word(start, 4, path, parent, property, 'null', null);
+    if (c === 45 || (c >= 48 && c <= 57)) {
+      const m = NUMBER;
+      m.lastIndex = start;
+      if (!m.exec(t)) bail();
+      this.i = m.lastIndex;
+      this.delimited();
+      return literal([start, this.i], path, parent, property, 'number', Number(t.slice(start, this.i)));
+    }
+    return bail();
+  }
+
+  private word(start: number, n: number, path: JsonPath, parent: JsonObject | JsonArray | undefined, property: JsonProperty | undefined, type: JsonLiteral['valueType'], value: boolean | null): JsonLiteral {
+    this.i = start + n;
+    this.delimited();
+    return literal([start, this.i], path, parent, property, type, value);
+  }
+
+  /** A value must be followed by whitespace, `,`, `]`, `}` or the end (else: `truex`, `12a`). */
+  private delimited(): void {
+    const c = this.t.charCodeAt(this.i);
+    if (!(Number.isNaN(c) || c === 32 || c === 10 || c === 13 || c === 9 || c === 44 || c === 93 || c === 125)) bail();
+  }
+
+  private string(): string {
+    const t = this.t;
+    const start = this.i;
+    let j = start + 1;
+    let escaped = false;
+    for (;;) {
+      const c = t.charCodeAt(j);
+      if (c === 34) break;
+      if (c === 92) {
+        escaped = true;
+        j += 2;
+        continue;
+      }
+      if (c < 32 || Number.isNaN(c)) bail(); // control characters, or no closing quote
+      j++;
+    }
+    this.i = j + 1;
+    if (!escaped) return t.slice(start + 1, j);
+    try {
+      return JSON.parse(t.slice(start, j + 1)) as string;
+    } catch {
+      return bail();
+    }
+  }
+
+  private object(path: JsonPath, parent: JsonObject | JsonArray | undefined, property: JsonProperty | undefined): JsonObject {
+    const t = this.t;
+    const start = this.i;
+    const object = collection<JsonObject>({ type: 'JsonObject', range: [start, start], path, properties: [] }, parent, property);
+    this.i++;
+    this.ws();
+    if (t.charCodeAt(this.i) === 125) {
+      this.i++;
+      object.range = [start, this.i];
+      return object;
+    }
+    for (;;) {
+      if (t.charCodeAt(this.i) !== 34) bail();
+      const keyStart = this.i;
+      const key = this.string();
+      const keyRange: Range = [keyStart, this.i];
+      this.ws();
+      if (t.charCodeAt(this.i) !== 58) bail();
+      this.i++;
+      this.ws();
+      const prop: JsonProperty = { type: 'JsonProperty', key, keyRange, range: keyRange, path: [...path, key], parent: object };
+      prop.value = this.value(prop.path, object, prop);
+      prop.range = [keyStart, prop.value.range[1]];
+      object.properties.push(prop);
+      this.ws();
+      const c = t.charCodeAt(this.i);
+      this.i++;
+      if (c === 125) break;
+      if (c !== 44) bail();
+      this.ws();
+    }
+    object.range = [start, this.i];
+    return object;
+  }
+
+  private array(path: JsonPath, parent: JsonObject | JsonArray | undefined, property: JsonProperty | undefined): JsonArray {
+    const t = this.t;
+    const start = this.i;
+    const array = collection<JsonArray>({ type: 'JsonArray', range: [start, start], path, items: [] }, parent, property);
+    this.i++;
+    this.ws();
+    if (t.charCodeAt(this.i) === 93) {
+      this.i++;
+      array.range = [start, this.i];
+      return array;
+    }
+    for (;;) {
+      array.items.push(this.value([...path, array.items.length], array, undefined));
+      this.ws();
+      const c = t.charCodeAt(this.i);
+      this.i++;
+      if (c === 93) break;
+      if (c !== 44) bail();
+      this.ws();
+    }
+    array.range = [start, this.i];
+    return array;
+  }
+}
+
+/** Keys in the order parse.ts's `convert` writes them. */
+function collection<T extends JsonObject | JsonArray>(fields: Omit<T, 'parent' | 'property'>, parent: JsonObject | JsonArray | undefined, property: JsonProperty | undefined): T {
+  const { type, range, path, ...rest } = fields as unknown as T & Record<string, unknown>;
+  if (parent && property) return { type, range, path, parent, property, ...rest } as unknown as T;
+  if (parent) return { type, range, path, parent, ...rest } as unknown as T;
+  return { type, range, path, ...rest } as unknown as T;
+}
+
+function literal(
+  range: Range,
+  path: JsonPath,
+  parent: JsonObject | JsonArray | undefined,
+  property: JsonProperty | undefined,
+  valueType: JsonLiteral['valueType'],
+  value: JsonLiteral['value'],
+): JsonLiteral {
+  if (parent && property) return { type: 'JsonLiteral', range, path, parent, property, valueType, value };
+  if (parent) return { type: 'JsonLiteral', range, path, parent, valueType, value };
+  return { type: 'JsonLiteral', range, path, valueType, value };
+}
