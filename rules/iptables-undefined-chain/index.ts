@@ -46,11 +46,10 @@ export const rule = defineRule({
     return {
       IptablesDocument() {
         for (const table of doc.tables) {
-          const anchor = declarationAnchor(table);
           const declare = (name: string) => ({
             messageId: 'declare',
             data: { name, table: table.name },
-            edits: () => [insertAfter(anchor, `${eol}:${name} - [0:0]`)],
+            edits: () => [insertAfter(declarationAnchor(table), `${eol}:${name} - [0:0]`)],
           });
           for (const chain of table.chains) {
             if (chain.declaredBy !== 'undeclared' || external.has(chain.name)) continue;
@@ -64,18 +63,20 @@ export const rule = defineRule({
           }
           const reported = new Set<string>();
           for (const r of table.rules) {
-            const t = r.target;
-            if (!t || KNOWN_TARGETS.has(t.name) || external.has(t.name)) continue;
-            const chain = chainByName(table, t.name);
+            // The name alone first: most targets are verdicts or declared chains.
+            const name = r.targetName;
+            if (name === undefined || KNOWN_TARGETS.has(name) || external.has(name)) continue;
+            const chain = chainByName(table, name);
             if (declared(chain)) continue;
+            const t = r.target!;
             context.report({
               node: t.nameToken,
               messageId: 'undefinedTarget',
-              data: { name: t.name, flag: t.kind === 'goto' ? '-g' : '-j', table: table.name },
+              data: { name, flag: t.kind === 'goto' ? '-g' : '-j', table: table.name },
               // A chain some rule already adds to gets its declaration from that report's fix.
-              ...(chain || reported.has(t.name) ? {} : { fix: declare(t.name) }),
+              ...(chain || reported.has(name) ? {} : { fix: declare(name) }),
             });
-            reported.add(t.name);
+            reported.add(name);
           }
         }
       },

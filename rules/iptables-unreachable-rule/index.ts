@@ -7,10 +7,10 @@ const TERMINAL = new Set(['ACCEPT', 'DROP', 'REJECT', 'RETURN', 'QUEUE', 'NFQUEU
 
 /** A rule after which nothing in its chain runs: an unconditional verdict or goto. */
 function ends(rule: IptablesRule): boolean {
-  const t = rule.target;
   // No criteria (no basic option, no match module but `comment`): it matches every packet.
-  if (!t || rule.hasCriteria) return false;
-  return t.kind === 'goto' || TERMINAL.has(t.name);
+  if (rule.hasCriteria) return false;
+  const t = rule.target;
+  return t !== undefined && (t.kind === 'goto' || TERMINAL.has(t.name));
 }
 
 export const rule = defineRule({

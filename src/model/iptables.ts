@@ -219,6 +219,8 @@ export interface IptablesRule extends BaseNode {
   comment?: string;
   /** 1-based line in the file. */
   line: number;
+  /** The target's name (`target?.name`), read without building the target. */
+  readonly targetName: string | undefined;
   /**
    * True when the rule has criteria: a basic option (`-s`, `-p`, `-f`...) or a match other than
    * `comment`. A rule without criteria applies to every packet that reaches it.

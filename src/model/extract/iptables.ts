@@ -21,8 +21,10 @@ export function extractIptablesFacts(document: SourceDocument): Fact[] {
   for (const table of root.tables) {
     if (table.name !== 'nat') continue;
     for (const rule of table.rules) {
-      const target = rule.target;
-      if (!target || (target.name !== 'MASQUERADE' && target.name !== 'SNAT')) continue;
+      // The name alone first: only these rules' targets and details are built.
+      const name = rule.targetName;
+      if (name !== 'MASQUERADE' && name !== 'SNAT') continue;
+      const target = rule.target!;
       const portSelection = iptablesPortSelection(rule);
       const point: SnatPoint = {
         type: 'SnatPoint',

@@ -1,5 +1,6 @@
 import type { Counters, IptablesChain, IptablesRule } from '../../model/iptables.js';
 import type { Range } from '../../model/source.js';
+import type { RuleColumns } from './rule.js';
 
 /** `packets:bytes` read from `[packets:bytes]`, when first asked for. */
 interface ChainExtras {
@@ -9,17 +10,21 @@ interface ChainExtras {
 }
 
 /**
- * A chain as the parser keeps it: offsets instead of range arrays, and counters read from the
- * text when first asked for (a 10,000-service kube-proxy dump declares 40,000 chains).
+ * A chain as the parser keeps it: offsets instead of range arrays, counters read from the text
+ * when first asked for, and its rules as a list of indices into the table's columns until
+ * someone asks for `rules` (a 10,000-service kube-proxy dump declares 40,000 chains).
  */
 export class ParsedChain implements IptablesChain {
   table: string;
   name: string;
   builtin: boolean;
   declaredBy: IptablesChain['declaredBy'];
-  rules: IptablesRule[];
   policy: string | undefined;
-  #text: string;
+  #cols: RuleColumns;
+  /** The rules once asked for (or set); until then the list `#head`...`#tail`. */
+  #rules: IptablesRule[] | undefined;
+  #head: number;
+  #tail: number;
   #nameStart: number;
   #nameEnd: number;
   #start: number;
@@ -32,7 +37,7 @@ export class ParsedChain implements IptablesChain {
   #extras: ChainExtras | undefined;
 
   constructor(
-    text: string,
+    cols: RuleColumns,
     table: string,
     name: string,
     nameStart: number,
@@ -46,9 +51,11 @@ export class ParsedChain implements IptablesChain {
     this.name = name;
     this.builtin = builtin;
     this.declaredBy = declaredBy;
-    this.rules = [];
     this.policy = undefined;
-    this.#text = text;
+    this.#cols = cols;
+    this.#rules = undefined;
+    this.#head = -1;
+    this.#tail = -1;
     this.#nameStart = nameStart;
     this.#nameEnd = nameEnd;
     this.#start = start;
@@ -61,6 +68,36 @@ export class ParsedChain implements IptablesChain {
 
   get type(): 'IptablesChain' {
     return 'IptablesChain';
+  }
+
+  /** Rules in evaluation order. */
+  get rules(): IptablesRule[] {
+    if (this.#rules === undefined) {
+      this.#rules = this.#head < 0 ? [] : this.#cols.list(this.#head);
+      this.#head = this.#tail = -1;
+    }
+    return this.#rules;
+  }
+
+  set rules(rules: IptablesRule[]) {
+    this.#rules = rules;
+    this.#head = this.#tail = -1;
+  }
+
+  /** Appends rule `i` of the table's columns. */
+  append(i: number): void {
+    if (this.#rules !== undefined) this.#rules.push(this.#cols.rule(i));
+    else if (this.#tail < 0) this.#head = this.#tail = i;
+    else {
+      this.#cols.next[this.#tail] = i;
+      this.#tail = i;
+    }
+  }
+
+  /** Drops the spare capacity of the rules array, if it was made. */
+  trim(): void {
+    const rules = this.#rules;
+    if (rules !== undefined && rules.length > 0) this.#rules = rules.slice();
   }
 
   /** Where the chain is declared (a header seen after the chain's first rule moves it there). */
@@ -103,8 +140,8 @@ export class ParsedChain implements IptablesChain {
     if (known !== undefined || this.#countersStart < 0) return known;
     const start = this.#countersStart;
     const end = this.#countersEnd;
-    const colon = this.#text.indexOf(':', start);
-    const counters: Counters = { packets: this.#text.slice(start + 1, colon), bytes: this.#text.slice(colon + 1, end - 1), range: [start, end] };
+    const colon = this.#cols.source.text.indexOf(':', start);
+    const counters: Counters = { packets: this.#cols.source.text.slice(start + 1, colon), bytes: this.#cols.source.text.slice(colon + 1, end - 1), range: [start, end] };
     (this.#extras ??= {}).counters = counters;
     return counters;
   }

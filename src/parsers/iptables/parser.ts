@@ -12,7 +12,8 @@ import {
 import type { BaseNode } from '../../model/node.js';
 import type { Range, SourceText } from '../../model/source.js';
 import { COMMANDS } from './options.js';
-import { COUNTERS, exact, interned, LineError, ParsedRule, readRule, RuleScan, truncate, type RuleSource } from './rule.js';
+import { COUNTERS, exact, interned, LineError, readRule, RuleColumns, RuleScan, truncate, type RuleSource } from './rule.js';
+import { ParsedTable } from './table.js';
 import { ParsedChain } from './chain.js';
 import { LineTokens, RangeInterner } from './tokenize.js';
 
@@ -23,10 +24,12 @@ const TABLE_LINE = /^\uFEFF?[ \t]*\*/m;
 
 /** State of the table being read. */
 interface OpenTable {
-  table: IptablesTable;
+  table: ParsedTable;
   chains: Map<string, ParsedChain>;
-  /** `-I` rules that go before the appended ones, per chain. */
+  /** No `*table` line: the table of an `iptables -S` listing. */
   implicit: boolean;
+  /** The table's built-in chains. */
+  builtins: readonly string[];
 }
 
 const chainIndex = new WeakMap<IptablesTable, Map<string, IptablesChain>>();
@@ -47,196 +50,239 @@ export function chainByName(table: IptablesTable, name: string): IptablesChain |
  * the next line.
  */
 export function parseIptables(source: SourceText, filePath: string): ParseResult {
-  const text = source.text;
-  const findings: Finding[] = [];
-  const comments: SourceComment[] = [];
-  const doc: IptablesDocument = {
-    type: 'IptablesDocument',
-    family: 'ipv4',
-    tables: [],
-    comments: [],
-    range: [0, text.length],
-  };
-  let open: OpenTable | undefined;
-  let sawIpv6 = false;
-  let hasTableLines: boolean | undefined;
-  const rules: RuleSource = { text, intern: new Map(), names: new RangeInterner(text) };
-  const lt = new LineTokens();
-  const scan = new RuleScan();
-  /** The chain of the previous rule: dumps list a chain's rules together. */
-  let lastChain: ParsedChain | undefined;
-  const error = (message: string, range: Range) => findings.push(engineFinding(source, filePath, 'parse-error', message, range));
+  return new Reader(source, filePath).read();
+}
 
-  const closeTable = (atEnd: boolean) => {
+/**
+ * The state of one parse. Each kind of line has its own small method: the JIT optimises small
+ * functions early, and a 100,000-line dump spends its time in few of them.
+ */
+class Reader {
+  readonly text: string;
+  readonly findings: Finding[] = [];
+  readonly comments: SourceComment[] = [];
+  readonly doc: IptablesDocument;
+  readonly rules: RuleSource;
+  readonly lt = new LineTokens();
+  readonly scan = new RuleScan();
+  open: OpenTable | undefined = undefined;
+  sawIpv6 = false;
+  hasTableLines: boolean | undefined = undefined;
+  /** The chain of the previous rule: dumps list a chain's rules together. */
+  lastChain: ParsedChain | undefined = undefined;
+
+  constructor(
+    readonly source: SourceText,
+    readonly filePath: string,
+  ) {
+    const text = source.text;
+    this.text = text;
+    this.doc = { type: 'IptablesDocument', family: 'ipv4', tables: [], comments: [], range: [0, text.length] };
+    this.rules = { text, intern: new Map(), names: new RangeInterner(text) };
+  }
+
+  read(): ParseResult {
+    const { text, source } = this;
+    const lineCount = source.lineCount;
+    const lineStarts = source.lineStarts;
+    for (let ln = 1; ln <= lineCount; ln++) {
+      // The line without its terminator (SourceText.lineRange, inlined: this loop runs per line).
+      let start = lineStarts[ln - 1];
+      let end = ln < lineCount ? lineStarts[ln] - 1 : text.length;
+      if (end > start && text.charCodeAt(end - 1) === 13) end--;
+      if (ln === 1 && text.charCodeAt(0) === 0xfeff) start++;
+      // Skip leading white space; iptables-restore tolerates it.
+      while (start < end && (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9)) start++;
+      while (end > start && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
+      if (start === end) continue;
+      const first = text.charCodeAt(start);
+      if (first === 35 /* # */) this.comment(start, end);
+      else if (first === 42 /* * */) this.tableLine(start, end);
+      else if (end - start === 6 && text.startsWith('COMMIT', start)) this.commit(start, end);
+      else {
+        try {
+          if (first === 58 /* : */) this.chainHeader(start, end);
+          else this.command(start, end, ln, first);
+        } catch (err) {
+          if (err instanceof LineError) this.error(err.message, err.range);
+          else throw err;
+        }
+      }
+    }
+    this.closeTable(true);
+    const doc = this.doc;
+    doc.family = this.sawIpv6 ? 'ipv6' : 'ipv4';
+    const document: SourceDocument<IptablesDocument> = { kind: 'iptables', filePath: this.filePath, source, root: doc, comments: this.comments };
+    return { documents: [document], findings: this.findings };
+  }
+
+  error(message: string, range: Range): void {
+    this.findings.push(engineFinding(this.source, this.filePath, 'parse-error', message, range));
+  }
+
+  closeTable(atEnd: boolean): void {
+    const open = this.open;
     if (!open) return;
     if (!open.implicit && !open.table.commitRange) {
       const t = open.table;
-      error(
+      this.error(
         `Missing COMMIT for table "${t.name}": iptables-restore rejects the file ("COMMIT expected")${atEnd ? ' at its end' : ` before the next table`}.`,
         [t.range[0], t.range[0] + 1 + t.name.length],
       );
     }
     trimTable(open.table);
-    open = undefined;
-    lastChain = undefined;
-  };
+    this.open = undefined;
+    this.lastChain = undefined;
+  }
 
-  const lineCount = source.lineCount;
-  const lineStarts = source.lineStarts;
-  for (let ln = 1; ln <= lineCount; ln++) {
-    // The line without its terminator (SourceText.lineRange, inlined: this loop runs per line).
-    let start = lineStarts[ln - 1];
-    let end = ln < lineCount ? lineStarts[ln] - 1 : text.length;
-    if (end > start && text.charCodeAt(end - 1) === 13) end--;
-    if (ln === 1 && text.charCodeAt(0) === 0xfeff) start++;
-    // Skip leading white space; iptables-restore tolerates it.
-    while (start < end && (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9)) start++;
-    while (end > start && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
-    if (start === end) continue;
-    const first = text.charCodeAt(start);
-
-    if (first === 35 /* # */) {
-      const body = text.slice(start, end);
-      const c: IptablesComment = { type: 'IptablesComment', text: body, range: [start, end] };
-      doc.comments.push(c);
-      comments.push({ text: body, range: [start, end] });
-      const m = GENERATED.exec(body);
-      if (m && !doc.generator) {
-        const g: IptablesGenerator = { tool: m[1], version: m[2], range: [start, end] };
-        if (m[3]) g.backend = m[3];
-        doc.generator = g;
-        if (/ip6tables/.test(m[1])) sawIpv6 = true;
-      }
-      continue;
-    }
-
-    if (first === 42 /* * */) {
-      closeTable(false);
-      const name = text.slice(start + 1, end).trim();
-      if (!TABLE_NAMES.has(name)) {
-        error(`Unknown table "${name}": expected one of ${[...TABLE_NAMES].join(', ')}.`, [start, end]);
-      }
-      open = newTable(name, [start, end], [start + 1, start + 1 + name.length], false);
-      doc.tables.push(open.table);
-      continue;
-    }
-
-    if (end - start === 6 && text.startsWith('COMMIT', start)) {
-      if (!open || open.implicit) {
-        error('COMMIT without a table: a "*table" line must come first.', [start, end]);
-      } else {
-        open.table.commitRange = [start, end];
-        open.table.range[1] = end;
-        trimTable(open.table);
-        open = undefined;
-        lastChain = undefined;
-      }
-      continue;
-    }
-
-    try {
-      if (first === 58 /* : */) {
-        if (!open) throw new LineError('Chain header outside a table: a "*table" line must come first.', [start, end]);
-        readChainHeader(lt, text, start, end, open, rules);
-        continue;
-      }
-      const unterminated = lt.scan(text, start, end);
-      if (unterminated >= 0) throw new LineError('Unterminated quoted string.', [unterminated, end]);
-      const n = lt.count;
-      let i = 0;
-      if (first === 91 /* [ */ && COUNTERS.test(lt.value(0))) i = 1;
-      const cmd = i;
-      const command = i >= n ? undefined : lt.is(i, '-A') ? 'append' : COMMANDS.get(lt.value(i));
-      if (!command) {
-        throw new LineError(
-          `Unexpected line: expected a "*table", ":CHAIN POLICY [packets:bytes]", "-A CHAIN ..." or "COMMIT" line, found "${truncate(text.slice(start, end))}".`,
-          [start, end],
-        );
-      }
-      if (!open) {
-        // `iptables -S` output has no table lines; its rules belong to one implied table. A file
-        // that has `*table` lines is restore input, where iptables-restore rejects a command
-        // before the first table or after a COMMIT ("line N failed").
-        hasTableLines ??= TABLE_LINE.test(text);
-        if (hasTableLines) {
-          throw new LineError(`"${lt.value(cmd)}" outside a table: a "*table" line must come before it (iptables-restore rejects the line).`, [start, end]);
-        }
-        open = newTable(impliedTable(text), [start, start], [start, start], true);
-        doc.tables.push(open.table);
-      }
-      const t = open;
-      const chainTok = i + 1 < n ? i + 1 : -1;
-      switch (command) {
-        case 'new-chain': {
-          if (chainTok < 0) throw new LineError('Missing chain name after -N.', [lt.start[cmd], lt.end[cmd]]);
-          const name = lt.value(chainTok);
-          if (!t.chains.has(name)) {
-            addChain(t, new ParsedChain(text, t.table.name, name, lt.start[chainTok], lt.end[chainTok], false, 'new-chain', start, end));
-          }
-          break;
-        }
-        case 'policy': {
-          if (chainTok < 0 || i + 2 >= n) throw new LineError('Expected "-P CHAIN POLICY".', [start, end]);
-          const chain = ensureChain(t, text, lt.value(chainTok), lt.start[chainTok], lt.end[chainTok], start, end);
-          chain.policy = lt.value(i + 2);
-          break;
-        }
-        case 'flush': {
-          if (chainTok >= 0) ensureChain(t, text, lt.value(chainTok), lt.start[chainTok], lt.end[chainTok], start, end).rules = [];
-          else for (const c of t.chains.values()) c.rules = [];
-          break;
-        }
-        case 'delete-chain':
-        case 'zero':
-          break;
-        default: {
-          if (chainTok < 0 || (lt.quoted[chainTok] ? lt.value(chainTok).startsWith('-') : text.charCodeAt(lt.start[chainTok]) === 45)) {
-            throw new LineError(`Missing chain name after ${lt.value(cmd)}.`, [lt.start[cmd], lt.end[cmd]]);
-          }
-          let j = i + 2;
-          let position: number | undefined;
-          if ((command === 'insert' || command === 'replace' || command === 'delete') && j < n && lt.isDigits(j)) {
-            position = Number(lt.value(j));
-            j++;
-          }
-          scan.reset();
-          readRule(lt, j, scan, undefined);
-          if ((scan.sourceTok >= 0 && lt.contains(scan.sourceTok, 58)) || (scan.destinationTok >= 0 && lt.contains(scan.destinationTok, 58))) sawIpv6 = true;
-          if (command === 'append' || command === 'insert') {
-            const cs = lt.start[chainTok];
-            const ce = lt.end[chainTok];
-            let chain = lastChain;
-            // The chain's own name string is shared by its rules (no copy per rule).
-            if (!chain || lt.quoted[chainTok] || chain.name.length !== ce - cs || !text.startsWith(chain.name, cs)) {
-              chain = ensureChain(t, text, nameOf(lt, chainTok, rules), cs, ce, start, end);
-              lastChain = chain;
-            }
-            const targetName = scan.targetTok >= 0 ? nameOf(lt, scan.targetTok, rules) : undefined;
-            // The text from the chain on reads as the signature when nothing needs normalising.
-            const plainSignature = scan.canonical && !scan.counterOption && !lt.irregular && !lt.quoted[chainTok] && position === undefined && j < n;
-            const rule = new ParsedRule(rules, t.table.name, chain.name, command, position, start, end, ln, cs, ce, scan, targetName, plainSignature);
-            t.table.rules.push(rule);
-            if (command === 'insert') chain.rules.splice(Math.max(0, Math.min((position ?? 1) - 1, chain.rules.length)), 0, rule);
-            else chain.rules.push(rule);
-          }
-          break;
-        }
-      }
-      t.table.range[1] = end;
-    } catch (err) {
-      if (err instanceof LineError) error(err.message, err.range);
-      else throw err;
+  comment(start: number, end: number): void {
+    const doc = this.doc;
+    const body = this.text.slice(start, end);
+    const c: IptablesComment = { type: 'IptablesComment', text: body, range: [start, end] };
+    doc.comments.push(c);
+    this.comments.push({ text: body, range: [start, end] });
+    const m = GENERATED.exec(body);
+    if (m && !doc.generator) {
+      const g: IptablesGenerator = { tool: m[1], version: m[2], range: [start, end] };
+      if (m[3]) g.backend = m[3];
+      doc.generator = g;
+      if (/ip6tables/.test(m[1])) this.sawIpv6 = true;
     }
   }
-  closeTable(true);
-  doc.family = sawIpv6 ? 'ipv6' : 'ipv4';
-  const document: SourceDocument<IptablesDocument> = { kind: 'iptables', filePath, source, root: doc, comments };
-  return { documents: [document], findings };
+
+  tableLine(start: number, end: number): void {
+    this.closeTable(false);
+    const name = this.text.slice(start + 1, end).trim();
+    if (!TABLE_NAMES.has(name)) {
+      this.error(`Unknown table "${name}": expected one of ${[...TABLE_NAMES].join(', ')}.`, [start, end]);
+    }
+    this.open = newTable(this.rules, name, [start, end], [start + 1, start + 1 + name.length], false);
+    this.doc.tables.push(this.open.table);
+  }
+
+  commit(start: number, end: number): void {
+    const open = this.open;
+    if (!open || open.implicit) {
+      this.error('COMMIT without a table: a "*table" line must come first.', [start, end]);
+      return;
+    }
+    open.table.commitRange = [start, end];
+    open.table.range[1] = end;
+    trimTable(open.table);
+    this.open = undefined;
+    this.lastChain = undefined;
+  }
+
+  chainHeader(start: number, end: number): void {
+    const open = this.open;
+    if (!open) throw new LineError('Chain header outside a table: a "*table" line must come first.', [start, end]);
+    if (!readPlainChainHeader(this.text, start, end, open, this.rules)) readChainHeader(this.lt, this.text, start, end, open, this.rules);
+  }
+
+  /** `-A`, `-I`, `-N`, `-P`... with optional `[packets:bytes]` before. */
+  command(start: number, end: number, ln: number, first: number): void {
+    const { text, lt } = this;
+    const unterminated = lt.scan(text, start, end);
+    if (unterminated >= 0) throw new LineError('Unterminated quoted string.', [unterminated, end]);
+    const n = lt.count;
+    let i = 0;
+    if (first === 91 /* [ */ && COUNTERS.test(lt.value(0))) i = 1;
+    const command = i >= n ? undefined : lt.is(i, '-A') ? 'append' : COMMANDS.get(lt.value(i));
+    if (!command) {
+      throw new LineError(
+        `Unexpected line: expected a "*table", ":CHAIN POLICY [packets:bytes]", "-A CHAIN ..." or "COMMIT" line, found "${truncate(text.slice(start, end))}".`,
+        [start, end],
+      );
+    }
+    const t = this.open ?? this.impliedTable(start, end, i);
+    if (command === 'append' || command === 'insert' || command === 'delete' || command === 'replace') this.rule(t, command, start, end, ln, i);
+    else this.chainCommand(t, command, start, end, i);
+    t.table.range[1] = end;
+  }
+
+  /**
+   * `iptables -S` output has no table lines; its rules belong to one implied table. A file that
+   * has `*table` lines is restore input, where iptables-restore rejects a command before the
+   * first table or after a COMMIT ("line N failed").
+   */
+  impliedTable(start: number, end: number, cmd: number): OpenTable {
+    this.hasTableLines ??= TABLE_LINE.test(this.text);
+    if (this.hasTableLines) {
+      throw new LineError(`"${this.lt.value(cmd)}" outside a table: a "*table" line must come before it (iptables-restore rejects the line).`, [start, end]);
+    }
+    const open = newTable(this.rules, impliedTable(this.text), [start, start], [start, start], true);
+    this.open = open;
+    this.doc.tables.push(open.table);
+    return open;
+  }
+
+  /** `-N`, `-P`, `-F`, `-X`, `-Z`. */
+  chainCommand(t: OpenTable, command: string, start: number, end: number, i: number): void {
+    const { text, lt } = this;
+    const chainTok = i + 1 < lt.count ? i + 1 : -1;
+    switch (command) {
+      case 'new-chain': {
+        if (chainTok < 0) throw new LineError('Missing chain name after -N.', [lt.start[i], lt.end[i]]);
+        const name = lt.value(chainTok);
+        if (!t.chains.has(name)) {
+          addChain(t, new ParsedChain(t.table.columns, t.table.name, name, lt.start[chainTok], lt.end[chainTok], false, 'new-chain', start, end));
+        }
+        break;
+      }
+      case 'policy': {
+        if (chainTok < 0 || i + 2 >= lt.count) throw new LineError('Expected "-P CHAIN POLICY".', [start, end]);
+        const chain = ensureChain(t, lt.value(chainTok), lt.start[chainTok], lt.end[chainTok], start, end);
+        chain.policy = lt.value(i + 2);
+        break;
+      }
+      case 'flush': {
+        if (chainTok >= 0) ensureChain(t, lt.value(chainTok), lt.start[chainTok], lt.end[chainTok], start, end).rules = [];
+        else for (const c of t.chains.values()) c.rules = [];
+        break;
+      }
+    }
+  }
+
+  /** `-A CHAIN ...`, `-I CHAIN [N] ...`; `-D` and `-R` are checked and dropped. */
+  rule(t: OpenTable, command: 'append' | 'insert' | 'delete' | 'replace', start: number, end: number, ln: number, i: number): void {
+    const { text, lt, scan } = this;
+    const n = lt.count;
+    const chainTok = i + 1;
+    if (chainTok >= n || (lt.quoted[chainTok] ? lt.value(chainTok).startsWith('-') : text.charCodeAt(lt.start[chainTok]) === 45)) {
+      throw new LineError(`Missing chain name after ${lt.value(i)}.`, [lt.start[i], lt.end[i]]);
+    }
+    let j = i + 2;
+    let position = -1;
+    if (command !== 'append' && j < n && lt.isDigits(j)) {
+      position = Number(lt.value(j));
+      j++;
+    }
+    scan.reset();
+    readRule(lt, j, scan, undefined);
+    if ((scan.sourceTok >= 0 && lt.contains(scan.sourceTok, 58)) || (scan.destinationTok >= 0 && lt.contains(scan.destinationTok, 58))) this.sawIpv6 = true;
+    if (command !== 'append' && command !== 'insert') return;
+    const cs = lt.start[chainTok];
+    const ce = lt.end[chainTok];
+    let chain = this.lastChain;
+    // The chain's own name string is shared by its rules (no copy per rule).
+    if (!chain || lt.quoted[chainTok] || chain.name.length !== ce - cs || !text.startsWith(chain.name, cs)) {
+      chain = ensureChain(t, nameOf(lt, chainTok, this.rules), cs, ce, start, end);
+      this.lastChain = chain;
+    }
+    const targetName = scan.targetTok >= 0 ? nameOf(lt, scan.targetTok, this.rules) : undefined;
+    // The text from the chain on reads as the signature when nothing needs normalising.
+    const plainSignature = scan.canonical && !scan.counterOption && !lt.irregular && !lt.quoted[chainTok] && position < 0 && j < n;
+    const pos = position < 0 ? undefined : position;
+    const cols = t.table.columns;
+    const index = cols.add(chain, command, pos, start, end, ln, cs, ce, scan, targetName, plainSignature);
+    if (command === 'insert') chain.rules.splice(Math.max(0, Math.min((pos ?? 1) - 1, chain.rules.length)), 0, cols.rule(index));
+    else chain.append(index);
+  }
 }
 
-function newTable(name: string, range: Range, nameRange: Range, implicit: boolean): OpenTable {
-  const table: IptablesTable = { type: 'IptablesTable', name, nameRange, chains: [], rules: [], range };
-  const open: OpenTable = { table, chains: new Map(), implicit };
+function newTable(source: RuleSource, name: string, range: Range, nameRange: Range, implicit: boolean): OpenTable {
+  const table = new ParsedTable(new RuleColumns(source, name), name, nameRange, range);
+  const open: OpenTable = { table, chains: new Map(), implicit, builtins: Object.hasOwn(BUILTIN_CHAINS, name) ? BUILTIN_CHAINS[name] : [] };
   chainIndex.set(table, open.chains);
   return open;
 }
@@ -248,13 +294,32 @@ function addChain(t: OpenTable, chain: ParsedChain): ParsedChain {
 }
 
 /** The chain a rule names; built-in chains exist without a header (restore files omit them). */
-function ensureChain(t: OpenTable, text: string, name: string, nameStart: number, nameEnd: number, start: number, end: number): ParsedChain {
+function ensureChain(t: OpenTable, name: string, nameStart: number, nameEnd: number, start: number, end: number): ParsedChain {
   const existing = t.chains.get(name);
   if (existing) return existing;
-  const builtin = BUILTIN_CHAINS[t.table.name]?.includes(name) ?? false;
+  const builtin = t.builtins.includes(name);
   // A rule in a chain the file never declares is kept (so it is still linted); the
   // `iptables-undefined-chain` rule reports the missing declaration.
-  return addChain(t, new ParsedChain(text, t.table.name, name, nameStart, nameEnd, builtin, builtin || t.implicit ? 'builtin' : 'undeclared', start, end));
+  return addChain(t, new ParsedChain(t.table.columns, t.table.name, name, nameStart, nameEnd, builtin, builtin || t.implicit ? 'builtin' : 'undeclared', start, end));
+}
+
+/**
+ * `:NAME - [0:0]`, the header of every user chain iptables-save prints, read without splitting
+ * the line; false (nothing done) for any other header.
+ */
+function readPlainChainHeader(text: string, start: number, end: number, t: OpenTable, rules: RuleSource): boolean {
+  const nameEnd = end - 8;
+  if (nameEnd <= start + 1 || !text.startsWith(' - [0:0]', nameEnd)) return false;
+  for (let i = start + 1; i < nameEnd; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 34) return false;
+  }
+  const name = rules.names.get(start + 1, nameEnd);
+  if (t.chains.has(name)) return false;
+  const builtin = t.builtins.includes(name);
+  const chain = addChain(t, new ParsedChain(t.table.columns, t.table.name, name, start + 1, nameEnd, builtin, 'header', start, end));
+  chain.setCountersAt(end - 5, end);
+  return true;
 }
 
 /** `:NAME POLICY [packets:bytes]` */
@@ -266,7 +331,7 @@ function readChainHeader(lt: LineTokens, text: string, start: number, end: numbe
   const name = nameOf(lt, 0, names);
   if (n < 2) throw new LineError(`Missing policy for chain "${name}": expected ":${name} ACCEPT [0:0]" or ":${name} - [0:0]".`, [start, end]);
   if (n > 3) throw new LineError(`Unexpected "${lt.value(3)}" after the chain header.`, [lt.start[3], lt.end[3]]);
-  const builtin = BUILTIN_CHAINS[t.table.name]?.includes(name) ?? false;
+  const builtin = t.builtins.includes(name);
   const dash = lt.valueIs(1, '-');
   const policy = dash ? '-' : lt.value(1);
   if (!dash && policy !== 'ACCEPT' && policy !== 'DROP') {
@@ -284,7 +349,7 @@ function readChainHeader(lt: LineTokens, text: string, start: number, end: numbe
   if (known && (known.declaredBy === 'header' || known.declaredBy === 'new-chain')) {
     throw new LineError(`Chain "${name}" is declared twice in table "${t.table.name}".`, [lt.start[0], lt.end[0]]);
   }
-  const chain = known ?? addChain(t, new ParsedChain(text, t.table.name, name, lt.start[0], lt.end[0], builtin, 'header', start, end));
+  const chain = known ?? addChain(t, new ParsedChain(t.table.columns, t.table.name, name, lt.start[0], lt.end[0], builtin, 'header', start, end));
   chain.declaredBy = 'header';
   if (known) chain.locate(lt.start[0], lt.end[0], start, end);
   if (!dash) chain.policy = policy;
@@ -305,7 +370,7 @@ function nameOf(lt: LineTokens, k: number, rules: RuleSource): string {
 /** Drops the spare capacity of a finished table's arrays. */
 function trimTable(table: IptablesTable): void {
   table.chains = exact(table.chains);
-  for (const c of table.chains) c.rules = exact(c.rules);
+  for (const c of table.chains) if (c instanceof ParsedChain) c.trim();
 }
 
 /** The table an `iptables -S` listing (no `*table` lines) most likely shows. */

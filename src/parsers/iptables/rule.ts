@@ -411,45 +411,45 @@ export function exact<T>(a: T[]): T[] {
 const detailTokens = new LineTokens();
 const detailScan = new RuleScan();
 
-/** What a rule builds or is given after the first pass. */
-interface RuleExtras {
-  range?: Range;
-  chainRange?: Range;
-  details?: RuleDetails;
-  position?: number;
-  /** End of a quoted chain name (else the name's length tells). */
-  chainEnd?: number;
-}
-
 const INSERT = 1;
 const HAS_CRITERIA = 2;
 /** The text from the chain to the end of the line is the signature. */
 const PLAIN_SIGNATURE = 4;
-const QUOTED_CHAIN = 8;
+const GOTO = 8;
 
 /**
- * One `-A`/`-I` line. The first pass checks the whole line and keeps what rules read on every
- * rule: chain, target name and kind, whether there are criteria, the line's place. Options,
- * matches, criteria, the target's options and every token are built from the line's text the
- * first time one of them is read, so a 100,000-rule dump costs two small objects per rule.
+ * The rules of one table as columns of numbers: what the first pass learns about each rule line,
+ * kept outside the JavaScript heap. A rule's object ({@link ParsedRule}) is made when someone
+ * first asks for it (`table.rules`, `chain.rules`), and its details when someone reads them, so
+ * a 100,000-rule dump leaves the garbage collector little to copy while it is parsed.
  */
-export class ParsedRule implements IptablesRule, IptablesTargetSource {
-  table: string;
-  chain: string;
-  target: IptablesTarget | undefined;
-  line: number;
-  #source: RuleSource;
-  #start: number;
-  #end: number;
-  #chainStart: number;
-  /** INSERT, HAS_CRITERIA, PLAIN_SIGNATURE, QUOTED_CHAIN. */
-  #bits: number;
-  #extras: RuleExtras | undefined;
+export class RuleColumns {
+  count = 0;
+  start = new Int32Array(256);
+  end = new Int32Array(256);
+  chainStart = new Int32Array(256);
+  chainEnd = new Int32Array(256);
+  line = new Int32Array(256);
+  /** INSERT, HAS_CRITERIA, PLAIN_SIGNATURE, GOTO. */
+  bits = new Int32Array(256);
+  /** The next rule of the same chain, or -1 (chains keep their rules as a list until asked). */
+  next = new Int32Array(256);
+  /** Each rule's chain and target name (shared strings). */
+  chainOf: RuleChain[] = [];
+  targetName: (string | undefined)[] = [];
+  /** `-I CHAIN N` positions by rule. */
+  positions: Map<number, number> | undefined = undefined;
+  #objects: (ParsedRule | undefined)[] = [];
+  #all: ParsedRule[] | undefined = undefined;
 
   constructor(
-    source: RuleSource,
-    table: string,
-    chain: string,
+    readonly source: RuleSource,
+    readonly table: string,
+  ) {}
+
+  /** Adds a rule that passed the first pass; returns its index. */
+  add(
+    chain: RuleChain,
     command: 'append' | 'insert',
     position: number | undefined,
     start: number,
@@ -460,34 +460,146 @@ export class ParsedRule implements IptablesRule, IptablesTargetSource {
     scan: RuleScan,
     targetName: string | undefined,
     plainSignature: boolean,
-  ) {
-    this.table = table;
-    this.chain = chain;
-    this.target = targetName === undefined ? undefined : IptablesTarget.lazy(targetName, scan.targetKind, this);
-    this.line = line;
-    this.#source = source;
-    this.#start = start;
-    this.#end = end;
-    this.#chainStart = chainStart;
-    const quotedChain = chainEnd - chainStart !== chain.length;
-    this.#bits = (command === 'insert' ? INSERT : 0) | (scan.hasCriteria ? HAS_CRITERIA : 0) | (plainSignature ? PLAIN_SIGNATURE : 0) | (quotedChain ? QUOTED_CHAIN : 0);
-    this.#extras = position === undefined && !quotedChain ? undefined : { position, chainEnd };
+  ): number {
+    const i = this.count;
+    if (i === this.start.length) this.#grow();
+    this.start[i] = start;
+    this.end[i] = end;
+    this.chainStart[i] = chainStart;
+    this.chainEnd[i] = chainEnd;
+    this.line[i] = line;
+    this.bits[i] =
+      (command === 'insert' ? INSERT : 0) |
+      (scan.hasCriteria ? HAS_CRITERIA : 0) |
+      (plainSignature ? PLAIN_SIGNATURE : 0) |
+      (scan.targetKind === 'goto' ? GOTO : 0);
+    this.next[i] = -1;
+    this.chainOf.push(chain);
+    this.targetName.push(targetName);
+    if (position !== undefined) (this.positions ??= new Map()).set(i, position);
+    this.count = i + 1;
+    this.#all = undefined;
+    return i;
+  }
+
+  #grow(): void {
+    const size = this.start.length * 2;
+    const grow = (a: Int32Array) => {
+      const b = new Int32Array(size);
+      b.set(a);
+      return b;
+    };
+    this.start = grow(this.start);
+    this.end = grow(this.end);
+    this.chainStart = grow(this.chainStart);
+    this.chainEnd = grow(this.chainEnd);
+    this.line = grow(this.line);
+    this.bits = grow(this.bits);
+    this.next = grow(this.next);
+  }
+
+  /** The object of rule `i` (one per rule). */
+  rule(i: number): ParsedRule {
+    return (this.#objects[i] ??= new ParsedRule(this, i));
+  }
+
+  /** Every rule in file order. */
+  all(): ParsedRule[] {
+    if (!this.#all) {
+      const all = new Array<ParsedRule>(this.count);
+      for (let i = 0; i < this.count; i++) all[i] = this.rule(i);
+      this.#all = all;
+    }
+    return this.#all;
+  }
+
+  /** The rules of a chain's list from rule `head` on. */
+  list(head: number): ParsedRule[] {
+    let n = 0;
+    for (let i = head; i >= 0; i = this.next[i]) n++;
+    const rules = new Array<ParsedRule>(n);
+    n = 0;
+    for (let i = head; i >= 0; i = this.next[i]) rules[n++] = this.rule(i);
+    return rules;
+  }
+}
+
+/** What a rule needs of its chain. */
+export interface RuleChain {
+  name: string;
+}
+
+/** What a rule builds or is given after the first pass. */
+interface RuleExtras {
+  range?: Range;
+  chainRange?: Range;
+  details?: RuleDetails;
+  table?: string;
+  chain?: string;
+  line?: number;
+  command?: 'append' | 'insert';
+  position?: number;
+}
+
+/**
+ * One `-A`/`-I` line: its table's columns and its index there. The first pass checked the whole
+ * line and kept what rules read of every rule (chain, target name and kind, whether there are
+ * criteria, the line's place); options, matches, criteria, the target's options and every token
+ * are built from the line's text the first time one of them is read.
+ */
+export class ParsedRule implements IptablesRule, IptablesTargetSource {
+  #cols: RuleColumns;
+  #i: number;
+  /** The target once asked for; null: none. */
+  #target: IptablesTarget | null | undefined;
+  #extras: RuleExtras | undefined;
+
+  constructor(cols: RuleColumns, i: number) {
+    this.#cols = cols;
+    this.#i = i;
+    this.#target = undefined;
+    this.#extras = undefined;
   }
 
   get type(): 'IptablesRule' {
     return 'IptablesRule';
   }
 
+  get table(): string {
+    return this.#extras?.table ?? this.#cols.table;
+  }
+
+  set table(table: string) {
+    (this.#extras ??= {}).table = table;
+  }
+
+  get chain(): string {
+    return this.#extras?.chain ?? this.#cols.chainOf[this.#i].name;
+  }
+
+  set chain(chain: string) {
+    (this.#extras ??= {}).chain = chain;
+  }
+
+  get line(): number {
+    return this.#extras?.line ?? this.#cols.line[this.#i];
+  }
+
+  set line(line: number) {
+    (this.#extras ??= {}).line = line;
+  }
+
   get command(): 'append' | 'insert' {
-    return this.#bits & INSERT ? 'insert' : 'append';
+    return this.#extras?.command ?? (this.#cols.bits[this.#i] & INSERT ? 'insert' : 'append');
   }
 
   set command(command: 'append' | 'insert') {
-    this.#bits = command === 'insert' ? this.#bits | INSERT : this.#bits & ~INSERT;
+    (this.#extras ??= {}).command = command;
   }
 
   get position(): number | undefined {
-    return this.#extras?.position;
+    const x = this.#extras;
+    return x && 'position' in x ? x.position : this.#cols.positions?.get(this.#i);
   }
 
   set position(position: number | undefined) {
@@ -495,12 +607,31 @@ export class ParsedRule implements IptablesRule, IptablesTargetSource {
   }
 
   get hasCriteria(): boolean {
-    return (this.#bits & HAS_CRITERIA) !== 0;
+    return (this.#cols.bits[this.#i] & HAS_CRITERIA) !== 0;
+  }
+
+  get targetName(): string | undefined {
+    const t = this.#target;
+    return t === undefined ? this.#cols.targetName[this.#i] : (t ?? undefined)?.name;
+  }
+
+  get target(): IptablesTarget | undefined {
+    let t = this.#target;
+    if (t === undefined) {
+      const name = this.#cols.targetName[this.#i];
+      t = name === undefined ? null : IptablesTarget.lazy(name, this.#cols.bits[this.#i] & GOTO ? 'goto' : 'jump', this);
+      this.#target = t;
+    }
+    return t ?? undefined;
+  }
+
+  set target(target: IptablesTarget | undefined) {
+    this.#target = target ?? null;
   }
 
   get range(): Range {
     const x = (this.#extras ??= {});
-    return (x.range ??= [this.#start, this.#end]);
+    return (x.range ??= [this.#cols.start[this.#i], this.#cols.end[this.#i]]);
   }
 
   set range(range: Range) {
@@ -509,7 +640,7 @@ export class ParsedRule implements IptablesRule, IptablesTargetSource {
 
   get chainRange(): Range {
     const x = (this.#extras ??= {});
-    return (x.chainRange ??= [this.#chainStart, this.#bits & QUOTED_CHAIN ? x.chainEnd! : this.#chainStart + this.chain.length]);
+    return (x.chainRange ??= [this.#cols.chainStart[this.#i], this.#cols.chainEnd[this.#i]]);
   }
 
   set chainRange(range: Range) {
@@ -519,7 +650,8 @@ export class ParsedRule implements IptablesRule, IptablesTargetSource {
   /** The line read again, this time building every part (it passed the first pass). */
   private details(): RuleDetails {
     const x = (this.#extras ??= {});
-    return (x.details ??= buildDetails(this.#source, this.#start, this.#end, this.target));
+    const cols = this.#cols;
+    return (x.details ??= buildDetails(cols.source, cols.start[this.#i], cols.end[this.#i], cols.targetName[this.#i]));
   }
 
   targetParts(): IptablesTargetParts {
@@ -582,14 +714,18 @@ export class ParsedRule implements IptablesRule, IptablesTargetSource {
   }
 
   get signature(): string {
-    const text = this.#source.text;
-    if (this.#bits & PLAIN_SIGNATURE) return text.slice(this.#chainStart, this.#end);
+    const cols = this.#cols;
+    const i = this.#i;
+    const text = cols.source.text;
+    if (cols.bits[i] & PLAIN_SIGNATURE && !this.#extras?.chain) return text.slice(cols.chainStart[i], cols.end[i]);
     const parts: string[] = [];
     for (const o of this.options) parts.push(text.slice(o.range[0], o.range[1]));
     for (const m of this.matches) parts.push(text.slice(m.range[0], m.range[1]));
-    if (this.target) parts.push(text.slice(this.target.range[0], this.target.range[1]));
+    const target = this.target;
+    if (target) parts.push(text.slice(target.range[0], target.range[1]));
+    const chain = this.chain;
     // A chain name with white space (quoted) is kept apart from the criteria by a NUL instead.
-    return `${this.chain}${/\s/.test(this.chain) ? '\u0000' : ' '}${parts.join(' ').replace(/\s+/g, ' ')}`;
+    return `${chain}${/\s/.test(chain) ? '\u0000' : ' '}${parts.join(' ').replace(/\s+/g, ' ')}`;
   }
 
   /** The plain shape, every part built (`netlint parse` prints the model as JSON). */
@@ -618,7 +754,7 @@ export class ParsedRule implements IptablesRule, IptablesTargetSource {
 }
 
 /** Reads a rule line again (it passed the first pass), this time building every part. */
-function buildDetails(source: RuleSource, start: number, end: number, target: IptablesTarget | undefined): RuleDetails {
+function buildDetails(source: RuleSource, start: number, end: number, targetName: string | undefined): RuleDetails {
   const { text, intern } = source;
   const lt = detailTokens;
   lt.scan(text, start, end);
@@ -638,6 +774,6 @@ function buildDetails(source: RuleSource, start: number, end: number, target: Ip
   detailScan.reset();
   readRule(lt, j, detailScan, b);
   const d = b.details;
-  if (d.target && target) d.target.nameToken.value = target.name;
+  if (d.target && targetName !== undefined) d.target.nameToken.value = targetName;
   return d;
 }

@@ -1,9 +1,6 @@
 import type { Token } from '../../model/node.js';
 import type { Range } from '../../model/source.js';
 
-/** A tokenised line, or the offset and reason it could not be tokenised. */
-export type TokenizeResult = { tokens: LineToken[] } | { error: string; offset: number };
-
 /**
  * A token whose `range` array is only built when someone reads it. A 10,000-service kube-proxy
  * dump has about 1.5 million tokens and rules read few of their ranges; an array per token was
@@ -36,66 +33,6 @@ export class LineToken implements Token {
   toJSON(): Token {
     return this.quoted ? { value: this.value, range: this.range, quoted: true } : { value: this.value, range: this.range };
   }
-}
-
-/**
- * Splits `text[start, end)` into arguments the way iptables-restore does (`add_param_to_argv` in
- * iptables' xshared.c): whitespace separates, a `"` opens a quoted part anywhere in a token, and
- * inside quotes a backslash escapes the next character. Outside quotes a backslash is literal.
- * The closing `"` ends the argument: `"a"b` is two arguments, `a` and `b` (iptables-restore 1.8.9
- * then rejects the stray `b` with "Bad argument").
- *
- * `intern`, when given, maps unquoted tokens that start with `-` (option flags) to one shared
- * string each, so a large dump does not keep a copy of `--comment` per rule.
- */
-export function tokenizeLine(text: string, start: number, end: number, intern?: Map<string, string>): TokenizeResult {
-  const tokens: LineToken[] = [];
-  let i = start;
-  while (i < end) {
-    let c = text.charCodeAt(i);
-    if (c === 32 || c === 9) {
-      i++;
-      continue;
-    }
-    const tokenStart = i;
-    // Fast path: most tokens have no quotes, so their value is a slice of the text.
-    while (i < end) {
-      c = text.charCodeAt(i);
-      if (c === 32 || c === 9 || c === 34) break;
-      i++;
-    }
-    if (i >= end || c !== 34) {
-      let value = text.slice(tokenStart, i);
-      if (intern && text.charCodeAt(tokenStart) === 45 /* - */) {
-        const known = intern.get(value);
-        if (known === undefined) intern.set(value, value);
-        else value = known;
-      }
-      tokens.push(new LineToken(value, tokenStart, i, false));
-      continue;
-    }
-    // A quoted part: copy the text between escapes in slices (not character by character, which
-    // builds a chain of cons strings).
-    let value = text.slice(tokenStart, i);
-    const quoteStart = i;
-    let segment = ++i;
-    let closed = false;
-    for (; i < end; i++) {
-      c = text.charCodeAt(i);
-      if (c === 92 /* \ */ && i + 1 < end) {
-        value += text.slice(segment, i);
-        segment = ++i;
-      } else if (c === 34 /* " */) {
-        value += text.slice(segment, i);
-        i++;
-        closed = true;
-        break;
-      }
-    }
-    if (!closed) return { error: 'Unterminated quoted string.', offset: quoteStart };
-    tokens.push(new LineToken(value, tokenStart, i, true));
-  }
-  return { tokens };
 }
 
 const NONE = 0x7fffffff;
@@ -150,6 +87,8 @@ export class LineTokens {
    */
   #from = -1;
   #quote = -1;
+  /** Where the search that found `#quote` started. */
+  #quoteFrom = -1;
   #tab = -1;
   #vt = -1;
   #ff = -1;
@@ -158,8 +97,13 @@ export class LineTokens {
   #ascii = true;
 
   /**
-   * Splits `text[start, end)` as {@link tokenizeLine} does. Returns -1, or the offset of a quote
-   * that is never closed (the line's tokens are then incomplete).
+   * Splits `text[start, end)` into arguments the way iptables-restore does (`add_param_to_argv`
+   * in iptables' xshared.c): spaces and tabs separate, a `"` opens a quoted part anywhere in a
+   * token, and inside quotes a backslash escapes the next character; outside quotes a backslash
+   * is literal. The closing `"` ends the argument: `"a"b` is two arguments, `a` and `b`
+   * (iptables-restore 1.8.9 then rejects the stray `b` with "Bad argument").
+   *
+   * Returns -1, or the offset of a quote that is never closed (the tokens are then incomplete).
    */
   scan(text: string, start: number, end: number): number {
     if (text !== this.text || start < this.#from) {
@@ -184,7 +128,10 @@ export class LineTokens {
   /** `scan` for a line with no white space but spaces: search, don't look. */
   #scanPlain(text: string, start: number, end: number): number {
     let quote = this.#quote;
-    if (quote < start) quote = nextIndex(text, '"', start);
+    if (quote < start || this.#quoteFrom > start) {
+      quote = nextIndex(text, '"', start);
+      this.#quoteFrom = start;
+    }
     let n = 0;
     let irregular = false;
     let i = start;
@@ -200,7 +147,7 @@ export class LineTokens {
       if (e === -1 || e > end) e = end;
       let quoted = 0;
       if (quote < e) {
-        // A quoted part ends the token at its closing quote (see tokenizeLine): `"a"b` is two.
+        // A quoted part ends the token at its closing quote: `"a"b` is two tokens.
         let k = quote + 1;
         for (; k < end; k++) {
           const c = text.charCodeAt(k);
@@ -218,6 +165,7 @@ export class LineTokens {
         e = k + 1;
         quoted = 1;
         quote = nextIndex(text, '"', e);
+        this.#quoteFrom = e;
       }
       this.start[n] = i;
       this.end[n] = e;
@@ -258,7 +206,7 @@ export class LineTokens {
         i++;
       }
       if (i < end && c === 34) {
-        // A quoted part ends the token at its closing quote (see tokenizeLine).
+        // A quoted part ends the token at its closing quote.
         quoted = 1;
         const quoteStart = i++;
         let closed = false;

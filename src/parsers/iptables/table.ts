@@ -1,0 +1,50 @@
+import type { IptablesChain, IptablesRule, IptablesTable } from '../../model/iptables.js';
+import type { Range } from '../../model/source.js';
+import type { RuleColumns } from './rule.js';
+
+/** `*nat` ... `COMMIT`, whose rules are made from the columns when first asked for. */
+export class ParsedTable implements IptablesTable {
+  name: string;
+  nameRange: Range;
+  chains: IptablesChain[];
+  range: Range;
+  commitRange: Range | undefined;
+  readonly columns: RuleColumns;
+  #rules: IptablesRule[] | undefined;
+
+  constructor(columns: RuleColumns, name: string, nameRange: Range, range: Range) {
+    this.name = name;
+    this.nameRange = nameRange;
+    this.chains = [];
+    this.range = range;
+    this.commitRange = undefined;
+    this.columns = columns;
+    this.#rules = undefined;
+  }
+
+  get type(): 'IptablesTable' {
+    return 'IptablesTable';
+  }
+
+  /** Rules in file order. */
+  get rules(): IptablesRule[] {
+    return this.#rules ?? this.columns.all();
+  }
+
+  set rules(rules: IptablesRule[]) {
+    this.#rules = rules;
+  }
+
+  /** The plain shape (`netlint parse` prints the model as JSON). */
+  toJSON(): object {
+    return {
+      type: this.type,
+      name: this.name,
+      nameRange: this.nameRange,
+      chains: this.chains,
+      rules: this.rules,
+      range: this.range,
+      commitRange: this.commitRange,
+    };
+  }
+}
