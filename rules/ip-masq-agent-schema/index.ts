@@ -1,9 +1,9 @@
+import { editableInFile, quotedLike } from '../../src/fixes/embedded.js';
 import { defineRule } from '../../src/engine/define-rule.js';
 import type { FixDescriptor, RelatedDescriptor } from '../../src/engine/types.js';
 import { replaceNode } from '../../src/fixes/edits.js';
 import type { SourceDocument } from '../../src/model/document.js';
 import { containerFlag, type IpMasqAgentConfig, type K8sDocument, type K8sWorkload } from '../../src/model/kubernetes.js';
-import type { Range } from '../../src/model/source.js';
 import { formatAddress, parseMaskedAddress } from '../../src/net/cidr.js';
 import { getProperty, suggestKey, validateWithSchema, type JsonValue, type SchemaIssue } from '../../src/parsers/json/index.js';
 
@@ -86,8 +86,8 @@ export const rule = defineRule({
         const suggestion = suggestKey(issue.key, known);
         const data = { key: issue.key, where: issue.where, suggestion };
         const suggest: FixDescriptor[] | undefined =
-          suggestion && editable(document, node.range)
-            ? [{ messageId: 'renameKey', data, edits: () => [replaceNode(node, requote(document, node.range, suggestion))] }]
+          suggestion && editableInFile(document, node.range)
+            ? [{ messageId: 'renameKey', data, edits: () => [replaceNode(node, quotedLike(document, node.range, suggestion))] }]
             : undefined;
         const caseOnly = suggestion !== undefined && suggestion.toLowerCase() === issue.key.toLowerCase();
         context.report({
@@ -151,8 +151,8 @@ export const rule = defineRule({
             path: item.path,
             messageId: 'unalignedCidr',
             data: { cidr, network },
-            ...(editable(document, item.range)
-              ? { suggest: [{ messageId: 'useNetwork', data: { network }, edits: () => [replaceNode(item, requote(document, item.range, network))] }] }
+            ...(editableInFile(document, item.range)
+              ? { suggest: [{ messageId: 'useNetwork', data: { network }, edits: () => [replaceNode(item, quotedLike(document, item.range, network))] }] }
               : {}),
           });
           continue;
@@ -202,7 +202,7 @@ export const rule = defineRule({
         messageId: 'emptyNonMasq',
         data: { written: `nonMasqueradeCIDRs: ${written}`, kept: keptText },
         severity: 'warn',
-        ...(written === '[]' && editable(document, node.range)
+        ...(written === '[]' && editableInFile(document, node.range)
           ? { suggest: [{ messageId: 'useDefaults', edits: () => [replaceNode(node, list)] }] }
           : {}),
       });
@@ -218,22 +218,3 @@ function describe(document: SourceDocument): string {
   return `the ip-masq-agent config (${holder}, key ${origin.key})`;
 }
 
-/**
- * True when the text of `range` is written verbatim in the file the user edits (always for a
- * file's own documents; for an embedded document, when the string holding it was decoded exactly
- * and this span was not escaped), so a replacement there means the same thing.
- */
-function editable(document: SourceDocument, range: Range): boolean {
-  if (!document.toOuter || !document.outerSource) return true;
-  if ((document.root as K8sDocument).embeddedIn?.exact === false) return false;
-  const inner = document.source.text.slice(range[0], range[1]);
-  return document.outerSource.text.slice(document.toOuter(range[0]), document.toOuter(range[1])) === inner;
-}
-
-/** `text` quoted as the scalar at `range` was. */
-function requote(document: SourceDocument, range: Range, text: string): string {
-  const quote = document.source.text[range[0]];
-  if (quote === '"') return JSON.stringify(text);
-  if (quote === "'") return `'${text}'`;
-  return text;
-}

@@ -1,3 +1,4 @@
+import { editableInFile, quotedLike } from '../../src/fixes/embedded.js';
 import { defineRule } from '../../src/engine/define-rule.js';
 import type { FixDescriptor } from '../../src/engine/types.js';
 import { replaceNode } from '../../src/fixes/edits.js';
@@ -95,8 +96,8 @@ export const rule = defineRule({
         const suggestion = suggestKey(issue.key, known);
         const data = { key: issue.key, where: nested(issue, where), suggestion };
         const suggest: FixDescriptor[] | undefined =
-          suggestion && editable(document, node.range)
-            ? [{ messageId: 'renameKey', data, edits: () => [replaceNode(node, renamed(document, node.range, suggestion))] }]
+          suggestion && editableInFile(document, node.range)
+            ? [{ messageId: 'renameKey', data, edits: () => [replaceNode(node, quotedLike(document, node.range, suggestion))] }]
             : undefined;
         context.report({
           node,
@@ -138,22 +139,3 @@ function firstChar(range: Range): Range {
   return [range[0], range[0] + 1];
 }
 
-/**
- * True when the text of `range` is written verbatim in the file the user edits (always for a
- * file's own documents; for an embedded document, when the string holding it was decoded exactly
- * and this span was not escaped), so a replacement there means the same thing.
- */
-function editable(document: SourceDocument, range: Range): boolean {
-  if (!document.toOuter || !document.outerSource) return true;
-  if ((document.root as K8sDocument).embeddedIn?.exact === false) return false;
-  const inner = document.source.text.slice(range[0], range[1]);
-  return document.outerSource.text.slice(document.toOuter(range[0]), document.toOuter(range[1])) === inner;
-}
-
-/** The new key, quoted as the old one was. */
-function renamed(document: SourceDocument, range: Range, key: string): string {
-  const quote = document.source.text[range[0]];
-  if (quote === '"') return JSON.stringify(key);
-  if (quote === "'") return `'${key}'`;
-  return key;
-}

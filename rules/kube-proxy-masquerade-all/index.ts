@@ -1,8 +1,8 @@
+import { editableInFile, quotedLike } from '../../src/fixes/embedded.js';
 import { defineRule } from '../../src/engine/define-rule.js';
 import { replaceNode } from '../../src/fixes/edits.js';
 import type { SourceDocument } from '../../src/model/document.js';
 import type { K8sContainer, K8sDocument, K8sString, K8sWorkload, KubeProxyConfiguration } from '../../src/model/kubernetes.js';
-import type { Range } from '../../src/model/source.js';
 
 /**
  * Reports kube-proxy configured to masquerade all Service traffic: `masqueradeAll: true` in a
@@ -52,7 +52,7 @@ export const rule = defineRule({
           path: [...config.object.path, section, 'masqueradeAll'],
           messageId: 'masqueradeAll',
           data: { setting: name, where: describeConfig(document) },
-          ...(editable(document, setting.range)
+          ...(editableInFile(document, setting.range)
             ? { suggest: [{ messageId: 'setFalse', data: { setting: name }, edits: () => [replaceNode(setting, 'false')] }] }
             : {}),
         });
@@ -68,8 +68,8 @@ export const rule = defineRule({
             path: token.node.path,
             messageId: 'masqueradeAllFlag',
             data: { flag: token.value, where: describeWorkload(workload) },
-            ...(editable(document, token.range)
-              ? { suggest: [{ messageId: 'useFalseFlag', edits: () => [replaceNode(token, requote(document, token.range, '--masquerade-all=false'))] }] }
+            ...(editableInFile(document, token.range)
+              ? { suggest: [{ messageId: 'useFalseFlag', edits: () => [replaceNode(token, quotedLike(document, token.range, '--masquerade-all=false'))] }] }
               : {}),
           });
         }
@@ -128,22 +128,3 @@ function describeWorkload(workload: K8sWorkload): string {
   return `${kind} ${namespace ? `${namespace}/` : ''}${name ?? ''}`.trim();
 }
 
-/**
- * True when the text of `range` is written verbatim in the file the user edits (always for a
- * file's own documents; for an embedded document, when the string holding it was decoded exactly
- * and this span was not escaped), so a replacement there means the same thing.
- */
-function editable(document: SourceDocument, range: Range): boolean {
-  if (!document.toOuter || !document.outerSource) return true;
-  if ((document.root as K8sDocument).embeddedIn?.exact === false) return false;
-  const inner = document.source.text.slice(range[0], range[1]);
-  return document.outerSource.text.slice(document.toOuter(range[0]), document.toOuter(range[1])) === inner;
-}
-
-/** `text` quoted as the scalar at `range` was. */
-function requote(document: SourceDocument, range: Range, text: string): string {
-  const quote = document.source.text[range[0]];
-  if (quote === '"') return JSON.stringify(text);
-  if (quote === "'") return `'${text}'`;
-  return text;
-}
