@@ -96,10 +96,13 @@ export class ConfigResolver {
    */
   configFor(filePath: string, kind?: InputKind): ResolvedConfig {
     const abs = path.resolve(this.options.cwd, filePath);
-    const key = `${abs}\0${kind ?? ''}`;
+    const loaded = this.loadedFor(filePath);
+    // Without `files` overrides, every file under one config gets the same config (per kind).
+    const perFile = loaded?.elements.some((el) => el.files) ?? false;
+    const key = `${perFile ? abs : `config:${loaded?.filePath ?? ''}`}\0${kind ?? ''}`;
     let config = this.resolved.get(key);
     if (!config) {
-      config = this.compute(abs, kind, this.loadedFor(filePath));
+      config = this.compute(abs, kind, loaded);
       this.resolved.set(key, config);
     }
     return config;
