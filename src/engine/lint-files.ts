@@ -63,8 +63,11 @@ export async function lintFiles(patterns: string[], options: LintFilesOptions = 
   const parsed: ParsedFile[] = [];
   const skipped: string[] = [];
   let files = await discoverFiles(patterns, { cwd, ignores: options.ignores });
-  // netlint's own config files are not inputs.
-  files = files.filter((f) => f.explicit || !(CONFIG_FILE_NAMES as readonly string[]).includes(path.basename(f.filePath)));
+  // netlint's own config and cache files are not inputs.
+  const cacheFile = options.cache?.filePath;
+  files = files.filter(
+    (f) => f.filePath !== cacheFile && (f.explicit || !((CONFIG_FILE_NAMES as readonly string[]).includes(path.basename(f.filePath)) || path.basename(f.filePath).startsWith('.netlintcache'))),
+  );
   if (configs) {
     // One config per folder (cached), loaded in path order so the first bad config is reported.
     for (const f of files) await configs.prepare(f.filePath);

@@ -95,6 +95,19 @@ describe('netlint lint --cache', () => {
     expect(after.stdout).toBe(run(['lint', 'pol', '--format', 'json'], dir).stdout);
   });
 
+  it('the cache file is never an input, even when it looks like one', () => {
+    const dir = project('self');
+    const cold = run(['lint', '.', '--format', 'json'], dir);
+    // A cache file whose text a kind detector would take for a CNI config.
+    writeFileSync(path.join(dir, '.netlintcache'), JSON.stringify({ cniVersion: '1.0.0', name: 'x', plugins: [{ type: 'bridge' }] }));
+    const r = run(['lint', '.', '--format', 'json', '--cache'], dir);
+    expect(r.stdout).toBe(cold.stdout);
+    expect(run(['lint', '.', '--format', 'json', '--cache'], dir).stdout).toBe(cold.stdout);
+    mkdirSync(path.join(dir, 'c'));
+    expect(run(['lint', '.', '--format', 'json', '--cache', '--cache-location', 'c/'], dir).stdout).toBe(cold.stdout);
+    expect(run(['lint', '.', '--format', 'json', '--cache', '--cache-location', 'c/'], dir).stdout).toBe(cold.stdout);
+  });
+
   it('a corrupt or foreign cache file is ignored (no crash) and replaced', () => {
     const dir = project('corrupt');
     const cold = run(['lint', '.', '--format', 'json'], dir);
