@@ -70,6 +70,10 @@ class Reader {
   hasTableLines: boolean | undefined = undefined;
   /** The chain of the previous rule: dumps list a chain's rules together. */
   lastChain: ParsedChain | undefined = undefined;
+  /** The target of the previous rule: kube-proxy lists a chain's rules right after the jump to it. */
+  lastTarget: string | undefined = undefined;
+  readonly recentTargets: string[] = [];
+  nextRecent = 0;
 
   constructor(
     readonly source: SourceText,
@@ -216,6 +220,23 @@ class Reader {
     return open;
   }
 
+  /**
+   * The name of the target token `k`. A few targets (KUBE-MARK-MASQ, DNAT, RETURN, ACCEPT...)
+   * are most of a dump's: the last ones seen are compared before the name is looked up.
+   */
+  targetName(k: number): string {
+    const { lt, text, recentTargets } = this;
+    if (!lt.quoted[k]) {
+      const s = lt.start[k];
+      const e = lt.end[k];
+      for (let i = 0; i < recentTargets.length; i++) if (reads(text, s, e, recentTargets[i])) return recentTargets[i];
+    }
+    const name = nameOf(lt, k, this.rules);
+    recentTargets[this.nextRecent] = name;
+    this.nextRecent = (this.nextRecent + 1) % RECENT_TARGETS;
+    return name;
+  }
+
   /** `-N`, `-P`, `-F`, `-X`, `-Z`. */
   chainCommand(t: OpenTable, command: string, start: number, end: number, i: number): void {
     const { text, lt } = this;
@@ -265,11 +286,13 @@ class Reader {
     const ce = lt.end[chainTok];
     let chain = this.lastChain;
     // The chain's own name string is shared by its rules (no copy per rule).
-    if (!chain || lt.quoted[chainTok] || chain.name.length !== ce - cs || !text.startsWith(chain.name, cs)) {
-      chain = ensureChain(t, nameOf(lt, chainTok, this.rules), cs, ce, start, end);
+    if (!chain || lt.quoted[chainTok] || !reads(text, cs, ce, chain.name)) {
+      const name = this.lastTarget !== undefined && !lt.quoted[chainTok] && reads(text, cs, ce, this.lastTarget) ? this.lastTarget : nameOf(lt, chainTok, this.rules);
+      chain = ensureChain(t, name, cs, ce, start, end);
       this.lastChain = chain;
     }
-    const targetName = scan.targetTok >= 0 ? nameOf(lt, scan.targetTok, this.rules) : undefined;
+    const targetName = scan.targetTok >= 0 ? this.targetName(scan.targetTok) : undefined;
+    this.lastTarget = targetName;
     // The text from the chain on reads as the signature when nothing needs normalising.
     const plainSignature = scan.canonical && !scan.counterOption && !lt.irregular && !lt.quoted[chainTok] && position < 0 && j < n;
     const pos = position < 0 ? undefined : position;
@@ -360,6 +383,14 @@ function readChainHeader(lt: LineTokens, text: string, start: number, end: numbe
       chain.counters = { packets: m[1], bytes: m[2], range: [lt.start[2], lt.end[2]] };
     }
   }
+}
+
+/** How many recent target names `targetName` compares. */
+const RECENT_TARGETS = 4;
+
+/** True if `text[start, end)` is `name`. */
+function reads(text: string, start: number, end: number, name: string): boolean {
+  return name.length === end - start && text.startsWith(name, start);
 }
 
 /** The value of token `k`, one string per distinct name. */
