@@ -32,6 +32,29 @@ const IP_MASQ_AGENT_JSON = /"(?:nonMasqueradeCIDRs|masqLinkLocalIPv6|masqLinkLoc
 /** Well-known JSON files of other tools (npm, TypeScript, editors, Renovate...). */
 const NOT_INPUTS = /^(?:package(?:-lock)?|npm-shrinkwrap|composer|bower|tsconfig(?:\.[\w.-]+)?|jsconfig|\.eslintrc|\.prettierrc|\.babelrc|renovate|lerna|nx|deno|vercel)\.json$/;
 
+/**
+ * Extensions of documents, source code and data formats that are never one of netlint's inputs,
+ * even when they quote one (a README's `*nat` block, a test's `-A POSTROUTING` string): their
+ * content is not sniffed. `--kind` still lints them as a given kind.
+ */
+const NOT_INPUT_EXTENSIONS =
+  /\.(?:md|markdown|mdx|rst|adoc|asciidoc|txt\.md|html?|xml|svg|css|scss|less|[cm]?[jt]sx?|d\.ts|map|py|pyi|go|rs|rb|java|kt|kts|scala|swift|c|h|cc|cpp|cxx|hh|hpp|cs|php|pl|pm|lua|sh|bash|zsh|fish|ps1|bat|cmd|tf|tfvars|hcl|proto|sql|toml|lock|csv|tsv|diff|patch|snap|ipynb|tex|org|vue|svelte|gradle|mk|cmake|dockerfile)$/;
+
+/** The first line that is neither blank nor a comment (`#`, and `;` where sysctl.conf allows it). */
+function firstStatement(head: string, semicolonComments = false): string {
+  const re = semicolonComments ? /^[ \t]*([^\s#;].*)$/gm : /^[ \t]*([^\s#].*)$/gm;
+  const m = re.exec(head);
+  return m ? m[1]!.replace(/\r$/, '') : '';
+}
+
+/**
+ * What an iptables-save dump, an iptables-restore file or `iptables -S` output starts with once
+ * comments are skipped: a table, a chain header, a command or `COMMIT`.
+ */
+const IPTABLES_START = /^(?:\*\S|:\S|(?:\[\d+:\d+\]\s+)?-[AIDRNXPFZ]\s|COMMIT\b)/;
+/** What `nft list ruleset` output and `nft -f` files start with once comments are skipped. */
+const NFT_START = /^(?:table|chain|add|create|insert|replace|flush|delete|destroy|define|redefine|undefine|include|list|reset)\b/;
+
 /** Agent flag names that say "Mesos" (src/slave/flags.cpp). */
 const MESOS_FLAG_NAMES = /"(?:isolation|network_cni_config_dir|network_cni_plugins_dir|containerizers|work_dir|ephemeral_ports_per_container|launcher)"\s*:/;
 /** Marathon app/pod fields (Marathon REST API). */
@@ -63,6 +86,8 @@ function guessKind(filePath: string, text: string): InputKind | undefined {
 
   // JSON files of other tools whose keys look like a CNI config's ("name" and "type"): package.json.
   if (NOT_INPUTS.test(base)) return undefined;
+  // Documents and code that may quote a dump or a manifest.
+  if (NOT_INPUT_EXTENSIONS.test(base)) return undefined;
 
   if (trimmed.startsWith('{') || trimmed.startsWith('[') || /\.(?:json|jsonc|conf|conflist)(?:\.template)?$/.test(base) && /^\s*(?:\/\/|\/\*)/.test(trimmed)) {
     if (/"cniVersion"\s*:|"plugins"\s*:\s*\[/.test(head) || /\.conflist(?:\.template)?$/.test(base)) return 'cni';
@@ -79,8 +104,12 @@ function guessKind(filePath: string, text: string): InputKind | undefined {
     return undefined;
   }
 
-  if (IPTABLES_HEADER.test(head) || IPTABLES_TABLE.test(head)) return 'iptables';
-  if (NFT_TABLE.test(head) || /^#!.*\bnft\b/.test(firstLine)) return 'nft';
+  // Line formats are recognised by how they start, not by a matching line anywhere: notes that
+  // quote a dump are not dumps.
+  const first = firstStatement(head);
+  const iptablesStart = IPTABLES_START.test(first);
+  if (IPTABLES_HEADER.test(firstLine) || (iptablesStart && IPTABLES_TABLE.test(head))) return 'iptables';
+  if ((NFT_START.test(first) && NFT_TABLE.test(head)) || /^#!.*\bnft\b/.test(firstLine)) return 'nft';
   if (ETHTOOL.test(head)) return 'ethtool-features';
   if (CONNTRACK_PERCPU.test(head) || CONNTRACK_PROC.test(head) || CONNTRACK_SUMMARY.test(head)) return 'conntrack-stats';
   if (SNMP.test(head) || NETSTAT_S.test(head) || NSTAT.test(head)) return 'snmp-counters';
@@ -91,9 +120,9 @@ function guessKind(filePath: string, text: string): InputKind | undefined {
   // Mis-indented manifests (`kind:` under `apiVersion:`) still go to the parser, which locates the error.
   if (/\.ya?ml$/.test(base) && YAML_K8S.test(head) && /^\s+kind:\s*\S+/m.test(head)) return 'kubernetes';
   if (IP_MASQ_AGENT_YAML.test(head) && /^nonMasqueradeCIDRs:/m.test(head)) return 'kubernetes';
-  if (IPTABLES_RULE.test(head) && /^-[AINP]\s/m.test(head)) return 'iptables';
-  if (NFT_TRANSACTION.test(head)) return 'nft';
-  if (SYSCTL.test(head) && !MESOS_FLAG.test(head)) return 'sysctl';
-  if (MESOS_FLAG.test(head) || MESOS_ENV.test(head)) return 'mesos';
+  if (iptablesStart && IPTABLES_RULE.test(head) && /^-[AINP]\s/m.test(head)) return 'iptables';
+  if (NFT_START.test(first) && NFT_TRANSACTION.test(head)) return 'nft';
+  if (SYSCTL.test(firstStatement(head, true)) && !MESOS_FLAG.test(head)) return 'sysctl';
+  if (MESOS_FLAG.test(first) || MESOS_ENV.test(first)) return 'mesos';
   return undefined;
 }

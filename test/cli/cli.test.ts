@@ -109,6 +109,20 @@ describe('netlint lint', () => {
     expect(JSON.parse(r.stdout).map((x: { filePath: string }) => path.basename(x.filePath))).toEqual(['iptables-save.txt']);
   });
 
+  it('documents and code that quote a dump are not linted as dumps; --kind still lints them', () => {
+    const dir = path.join(tmp, 'quoting');
+    cpSync(path.join(root, 'examples/docker-host'), dir, { recursive: true });
+    writeFileSync(path.join(dir, 'README.md'), `# Docker host\n\nThe dump:\n\n\`\`\`\n${DOCKER_DUMP}\`\`\`\n`);
+    writeFileSync(path.join(dir, 'dump.test.ts'), `const dump = \`\n${DOCKER_DUMP}\`;\n`);
+    writeFileSync(path.join(dir, 'notes.txt'), `What we saw on node-3:\n${DOCKER_DUMP}`);
+    const r = run(['lint', dir, '--format', 'json']);
+    expect(JSON.parse(r.stdout).map((x: { filePath: string }) => path.basename(x.filePath))).toEqual(['iptables-save.txt']);
+    const named = run(['lint', path.join(dir, 'README.md'), '--format', 'json']);
+    expect(JSON.parse(named.stdout)[0].messages.map((m: { ruleId: string }) => m.ruleId)).toEqual(['unknown-input']);
+    const forced = run(['lint', path.join(dir, 'notes.txt'), '--kind', 'iptables', '--format', 'json']);
+    expect(JSON.parse(forced.stdout)[0].messages.map((m: { ruleId: string }) => m.ruleId)).toContain('masquerade-without-random-fully');
+  });
+
   it('a broken line is a parse-error and later lines are still linted', () => {
     const text = `*nat\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -s ! 10.0.0.0/8 -j MASQUERADE\n-A POSTROUTING -s 10.1.0.0/16 -j MASQUERADE\nCOMMIT\n`;
     const r = run(['lint', '--stdin', '--kind', 'iptables', '--format', 'json'], { input: text });
