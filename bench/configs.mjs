@@ -29,7 +29,8 @@ const WORK = join(ROOT, 'bench', '.work');
 const ANCHORS_SRC = resolve(ROOT, '..', 'shared', 'bench', 'anchors');
 const GENERATOR = resolve(ROOT, '..', 'shared', 'bench', 'gen-config-corpus.mjs');
 const ANCHORS = join(WORK, 'anchors');
-const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+// The command as npm installs it (package.json `bin`: the bundled CLI).
+const CLI = join(ROOT, JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).bin.netlint);
 const CORPUS_RATIO = 1 / 4;
 const FILE_RATIO = 0.3;
 

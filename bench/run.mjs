@@ -17,7 +17,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const WORK = join(ROOT, 'bench', '.work');
 const GENERATOR = resolve(ROOT, '..', 'shared', 'bench', 'gen-kube-proxy-dump.mjs');
-const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+// The command as npm installs it (package.json `bin`: the bundled CLI).
+const CLI = join(ROOT, JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).bin.netlint);
 const TIME = '/usr/bin/time';
 const TARGET_RATIO = 1 / 3;
 const TARGET_RSS_MIB = 300;

@@ -3,10 +3,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bin, root } from '../helpers/bin.js';
 
 // The built bin, as users run it (`npm test` builds first).
-const root = path.resolve(__dirname, '../..');
-const bin = path.join(root, 'dist/src/cli/main.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'netlint-cache-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

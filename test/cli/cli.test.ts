@@ -3,10 +3,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bin, root } from '../helpers/bin.js';
 
 // The CLI is run as a user runs it: the built bin, in a child process (`npm test` builds first).
-const root = path.resolve(__dirname, '../..');
-const bin = path.join(root, 'dist/src/cli/main.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'netlint-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -3,10 +3,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { copyPlugin, DOCKER_DUMP, ACCEPT_ALL_DUMP, tempTree } from '../config/helpers.js';
+import { bin, root } from '../helpers/bin.js';
 
 // The CLI is run as a user runs it: the built bin, in a child process (`npm test` builds first).
-const root = path.resolve(__dirname, '../..');
-const bin = path.join(root, 'dist/src/cli/main.js');
 const cleanups: (() => void)[] = [];
 afterAll(() => cleanups.forEach((c) => c()));
 

@@ -4,10 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bin, root } from '../helpers/bin.js';
 
 // The built bin, as users run it (`npm test` builds first).
-const root = path.resolve(__dirname, '../..');
-const bin = path.join(root, 'dist/src/cli/main.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'netlint-init-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -4,11 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bin, root } from '../helpers/bin.js';
 
 // The GitHub Action, the pre-commit hook and the CI recipes run the built bin with the flags
 // they name; these tests check the files parse, and run their commands against the bin.
-const root = path.resolve(__dirname, '../..');
-const bin = path.join(root, 'dist/src/cli/main.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'netlint-integrations-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeNetns } from '../helpers/netns.js';
+import { bin, root } from '../helpers/bin.js';
 
 /**
  * `netlint lint --fix` on the Docker host example, checked by real netfilter in a throwaway
@@ -11,8 +12,6 @@ import { describeNetns } from '../helpers/netns.js';
  * with --random-fully.
  */
 
-const root = path.resolve(__dirname, '../..');
-const bin = path.join(root, 'dist/src/cli/main.js');
 const example = path.join(root, 'examples/docker-host/iptables-save.txt');
 
 function netlint(args: string[], cwd: string) {
@@ -30,7 +29,7 @@ describeNetns(
     let firstRun: ReturnType<typeof netlint>;
 
     beforeAll(() => {
-      if (!existsSync(bin)) throw new Error('The CLI is not built (dist/src/cli/main.js): run npm run build (npm test does).');
+      if (!existsSync(bin)) throw new Error(`The CLI is not built (${bin}): run npm run build (npm test does).`);
       // The same folder layout as the example, away from the repository's configs.
       tmp = mkdtempSync(path.join(os.tmpdir(), 'netlint-fix-restore-'));
       file = path.join(tmp, 'iptables-save.txt');

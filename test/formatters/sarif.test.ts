@@ -11,6 +11,7 @@ import type { EslintLikeResult } from '../../src/formatters/types.js';
 import { SourceText } from '../../src/model/source.js';
 import { canonicalContext, canonicalResults, CWD } from './fixture.js';
 import { CORPUS_ROOT, corpusSkipReason, hasCorpus } from '../helpers/corpus.js';
+import { bin } from '../helpers/bin.js';
 
 const require = createRequire(import.meta.url);
 const scratch = mkdtempSync(path.join(tmpdir(), 'netlint-sarif-'));
@@ -56,7 +57,7 @@ const logs: Record<string, () => string> = {
 
 let corpusText: string | undefined;
 function corpusLog(): string {
-  corpusText ??= spawnSync(process.execPath, [path.resolve(__dirname, '../../dist/src/cli/main.js'), 'lint', CORPUS_ROOT, '--format', 'sarif'], {
+  corpusText ??= spawnSync(process.execPath, [bin, 'lint', CORPUS_ROOT, '--format', 'sarif'], {
     encoding: 'utf8',
     maxBuffer: 1 << 28,
   }).stdout;
