@@ -3,10 +3,14 @@
 // parser (`iptables-restore --test`, in a throwaway network namespace), and checks the targets:
 // netlint's wall time <= 1/3 of iptables-restore's, netlint's peak RSS <= 300 MiB.
 //
-// Usage: node bench/run.mjs [--check] [--runs N] [--services N]
+// Usage: node bench/run.mjs [--check] [--runs N] [--services N] [--keep-env]
 //   --check     exit 1 if a target is missed (2 if one could not be measured)
 //   --runs N    timed runs per side after one warm-up (default 5); medians are reported
 //   --services  services in the generated dump (default 10000)
+//   --keep-env  keep NODE_EXTRA_CA_CERTS and NODE_OPTIONS in netlint's environment (by default
+//               both are removed, as bench/configs.mjs does: a CA bundle named there is parsed by
+//               every node process at start, 0.1 s on the machines here, which says nothing about
+//               netlint and which iptables-restore does not pay)
 // `npm run bench` builds first; this script expects dist/ to be current.
 
 import { spawnSync } from 'node:child_process';
@@ -24,14 +28,15 @@ const TARGET_RATIO = 1 / 3;
 const TARGET_RSS_MIB = 300;
 
 function parseArgs(argv) {
-  const opts = { check: false, runs: 5, services: 10000 };
+  const opts = { check: false, runs: 5, services: 10000, keepEnv: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--check') opts.check = true;
     else if (a === '--runs') opts.runs = Number(argv[++i]);
     else if (a === '--services') opts.services = Number(argv[++i]);
+    else if (a === '--keep-env') opts.keepEnv = true;
     else if (a === '--help' || a === '-h') {
-      console.log('Usage: node bench/run.mjs [--check] [--runs N] [--services N]');
+      console.log('Usage: node bench/run.mjs [--check] [--runs N] [--services N] [--keep-env]');
       process.exit(0);
     } else {
       console.error(`Unknown argument: ${a}`);
@@ -62,6 +67,17 @@ const RSS_PRELOAD = join(WORK, 'max-rss-preload.cjs');
  * ms) from /usr/bin/time, or, without it, from the child's own process.resourceUsage() (node
  * children only). CPU time is less disturbed than wall time by other work on the machine.
  */
+/** The children's environment: without what makes every node start slower (see --keep-env). */
+function childEnv(keepEnv) {
+  const env = { ...process.env };
+  if (!keepEnv) {
+    delete env.NODE_EXTRA_CA_CERTS;
+    delete env.NODE_OPTIONS;
+  }
+  return env;
+}
+let CHILD_ENV = childEnv(false);
+
 function measure(command, args, { stdinFile, node = false } = {}) {
   const stdin = stdinFile ? openSync(stdinFile, 'r') : 'ignore';
   const rssFile = join(WORK, `rss-${process.pid}.txt`);
@@ -78,7 +94,7 @@ function measure(command, args, { stdinFile, node = false } = {}) {
   const r = spawnSync(cmd, argv, {
     stdio: [stdin, 'pipe', 'pipe'],
     maxBuffer: 1024 * 1024 * 1024,
-    env: { ...process.env, NETLINT_MAX_RSS_FILE: rssFile },
+    env: { ...CHILD_ENV, NETLINT_MAX_RSS_FILE: rssFile },
   });
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
   if (typeof stdin === 'number') closeSync(stdin);
@@ -150,6 +166,7 @@ function createNetns() {
 
 function main() {
   const opts = parseArgs(process.argv.slice(2));
+  CHILD_ENV = childEnv(opts.keepEnv);
   mkdirSync(WORK, { recursive: true });
   writeFileSync(
     RSS_PRELOAD,
@@ -173,7 +190,8 @@ function main() {
   writeFileSync(dump, gen.stdout);
   const lines = gen.stdout.toString().split('\n').filter((l) => l.startsWith('-A ')).length;
   console.log(`Dump: ${relative(process.cwd(), dump)} (${opts.services} services, ${lines} rules, ${(statSync(dump).size / 1048576).toFixed(1)} MiB)`);
-  console.log(`Peak RSS from ${hasTime ? TIME : 'process.resourceUsage() of the child (no /usr/bin/time)'}; ${opts.runs} runs per side after a warm-up.\n`);
+  console.log(`Peak RSS from ${hasTime ? TIME : 'process.resourceUsage() of the child (no /usr/bin/time)'}; ${opts.runs} runs per side after a warm-up.`);
+  console.log(`Children's environment: ${opts.keepEnv ? 'as is' : 'without NODE_EXTRA_CA_CERTS and NODE_OPTIONS'}.\n`);
 
   const netlint = series('netlint lint --format json', opts.runs, () => {
     const r = measure(process.execPath, [CLI, 'lint', dump, '--format', 'json'], { node: true });
