@@ -17,6 +17,11 @@ export class RuleRegistry {
     return this.rules.get(id);
   }
 
+  /** How many rules are registered (grows as plugins are loaded). */
+  get size(): number {
+    return this.rules.size;
+  }
+
   has(id: string): boolean {
     return this.rules.has(id);
   }
