@@ -7,6 +7,7 @@ import { ConfigError } from '../engine/errors.js';
 import { SourceText } from '../model/source.js';
 import { getProperty, nodeAtPath, parseJson, toPlainValue, type JsonValue } from '../parsers/json/index.js';
 import type { ConfigSource } from './types.js';
+import { importModule } from '../engine/import-module.js';
 
 /** A config value as read from its file, before validation. */
 export interface ReadConfig {
@@ -97,7 +98,7 @@ export function configError(source: ConfigSource, p: readonly (string | number)[
 export async function importDefault(filePath: string, what: string): Promise<unknown> {
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(filePath).href)) as Record<string, unknown>;
+    mod = (await importModule(pathToFileURL(filePath).href)) as Record<string, unknown>;
   } catch (err) {
     throw new ConfigError(`Cannot load the ${what} module: ${firstLine(err)}`, filePath);
   }

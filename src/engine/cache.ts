@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../fixes/write-atomic.js';
 import type { InputKind } from '../model/document.js';
@@ -130,8 +130,7 @@ export class LintCache {
     }
     if (!this.dirty && existsSync(this.filePath)) return;
     const data: CacheFile = { format: FORMAT, netlint: this.version, entries: this.entries };
-    const { mkdir } = await import('node:fs/promises');
-    await mkdir(path.dirname(this.filePath), { recursive: true });
+    mkdirSync(path.dirname(this.filePath), { recursive: true });
     await writeFileAtomic(this.filePath, JSON.stringify(data));
     this.dirty = false;
   }

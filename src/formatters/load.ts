@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { EslintLikeResult, FormatterContext, FormatterRuleMeta } from './types.js';
+import { importModule } from '../engine/import-module.js';
 
 /** A formatter could not be found, loaded or run. The CLI reports its message and exits 2. */
 export class FormatterError extends Error {
@@ -45,7 +46,7 @@ export async function loadExternalFormatter(nameOrPath: string, cwd: string): Pr
   const file = resolveFormatter(nameOrPath, cwd);
   let module: unknown;
   try {
-    module = await import(pathToFileURL(file).href);
+    module = await importModule(pathToFileURL(file).href);
   } catch (err) {
     throw new FormatterError(`Cannot load formatter "${nameOrPath}" (${file}): ${describe(err)}`, { cause: err });
   }

@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+/**
+ * The `netlint` command as installed (package.json `bin`, bundled into dist/cli/main.js by
+ * scripts/bundle.mjs). It runs the bundled command line, dist/cli/netlint.cjs, with V8's code
+ * cache: Node 20 compiles a script from its source on every start (it has no compile cache;
+ * Node 22's `module.enableCompileCache()` is the same idea), and compiling the 1.5 MB bundle was
+ * most of a one-file run, which pre-commit pays on every commit. The first run writes the
+ * compiled code to a cache file; later runs load it instead of compiling, as v8-compile-cache did
+ * for ESLint and yarn.
+ *
+ * The cache lives in `$NETLINT_COMPILE_CACHE` (a folder; `0` or `false` turns it off), else in
+ * `$XDG_CACHE_HOME/netlint` or `~/.cache/netlint`. Cached code is code: a folder that another
+ * user could write is never read. The file name has the bundle's hash, the Node.js version and
+ * the architecture, and V8 rejects data that does not match the source anyway (the file is
+ * written again then). A cache that cannot be read or written only costs the compile.
+ *
+ * Without the bundle beside it (dist/src/cli/bin.js, as tsc wrote it) it imports ./main.js.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+
+declare const __NETLINT_BUNDLE_HASH__: string | undefined;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const bundle = path.join(here, 'netlint.cjs');
+
+if (existsSync(bundle)) runBundle(bundle);
+else await import('./main.js');
+
+function runBundle(file: string): void {
+  const require = createRequire(file);
+  // A script compiled by `vm` cannot `import()` on Node.js 20 (and loses the option that would
+  // let it when it comes from the cache): the bundle imports configs, plugins and formatters
+  // through this module's import (src/engine/import-module.ts). URLs are absolute `file:` URLs.
+  (globalThis as Record<symbol, unknown>)[Symbol.for('netlint.importModule')] = (url: string) => import(url);
+  const cacheFile = cachePath();
+  if (cacheFile === undefined) {
+    require(file);
+    return;
+  }
+  const source = readFileSync(file, 'utf8').replace(/^#!.*/, '');
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  // The CommonJS wrapper, as Node's own loader builds it.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    cachedData,
+  });
+  if (cachedData === undefined || script.cachedDataRejected) {
+    // At exit, so that the functions this run compiled are in the cache too.
+    process.once('exit', () => writeCache(cacheFile, script));
+  }
+  const module = { exports: {}, filename: file, id: file, loaded: false };
+  const wrapper = script.runInThisContext() as (e: object, r: NodeRequire, m: object, f: string, d: string) => void;
+  wrapper.call(module.exports, module.exports, require, module, file, path.dirname(file));
+}
+
+/** The cache file for this bundle and Node.js, or `undefined` when caching is off or unsafe. */
+function cachePath(): string | undefined {
+  const setting = process.env.NETLINT_COMPILE_CACHE;
+  if (setting === '0' || setting === 'false') return undefined;
+  let dir = setting;
+  if (!dir) {
+    const home = os.homedir();
+    const base = process.env.XDG_CACHE_HOME || (home ? path.join(home, '.cache') : undefined);
+    if (!base) return undefined;
+    dir = path.join(base, 'netlint');
+  }
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!private_(dir)) return undefined;
+  } catch {
+    return undefined;
+  }
+  const hash = typeof __NETLINT_BUNDLE_HASH__ === 'string' ? __NETLINT_BUNDLE_HASH__ : 'dev';
+  return path.join(dir, `cli-${hash}-${process.version}-${process.arch}.v8cache`);
+}
+
+/** True if only the current user can write the folder (always true where there are no uids). */
+function private_(dir: string): boolean {
+  if (typeof process.getuid !== 'function') return true;
+  const st = statSync(dir);
+  return st.isDirectory() && st.uid === process.getuid() && (st.mode & 0o022) === 0;
+}
+
+function writeCache(cacheFile: string, script: vm.Script): void {
+  const tmp = `${cacheFile}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+    renameSync(tmp, cacheFile);
+  } catch {
+    // A read-only or full disk: the next run compiles again.
+    rmSync(tmp, { force: true });
+  }
+}

@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bin, root } from '../helpers/bin.js';
+
+// The installed command (dist/cli/main.js) runs the bundled CLI with V8's code cache; the
+// unbundled build (dist/src/cli/main.js) is what the library exports. Both must behave alike.
+const unbundled = path.join(root, 'dist/src/cli/main.js');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'netlint-bin-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function run(cli: string, args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const LINT = ['lint', 'examples', '--format', 'json'];
+
+describe('the netlint bin', () => {
+  it('gives the same results as the unbundled build, and writes a private code cache', () => {
+    const cache = path.join(tmp, 'cache');
+    const expected = run(unbundled, LINT);
+    expect(expected.code).toBe(1);
+    const first = run(bin, LINT, { NETLINT_COMPILE_CACHE: cache });
+    expect(first).toEqual(expected);
+    const files = readdirSync(cache);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(new RegExp(`^cli-[0-9a-f]{16}-${process.version.replace(/\./g, '\\.')}-${process.arch}\\.v8cache$`));
+    const file = path.join(cache, files[0]);
+    if (process.platform !== 'win32') {
+      expect(statSync(cache).mode & 0o777).toBe(0o700);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+    }
+    // A second run reads the cache and leaves it as it is.
+    const before = readFileSync(file);
+    expect(run(bin, LINT, { NETLINT_COMPILE_CACHE: cache })).toEqual(expected);
+    expect(readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it('a damaged cache costs only the compile: the run is the same and the cache is written again', () => {
+    const cache = path.join(tmp, 'damaged');
+    const expected = run(bin, LINT, { NETLINT_COMPILE_CACHE: cache });
+    const file = path.join(cache, readdirSync(cache)[0]);
+    writeFileSync(file, 'not V8 code cache data');
+    expect(run(bin, LINT, { NETLINT_COMPILE_CACHE: cache })).toEqual(expected);
+    expect(readFileSync(file).length).toBeGreaterThan(1000);
+  });
+
+  it('NETLINT_COMPILE_CACHE=0 turns the cache off', () => {
+    const home = path.join(tmp, 'home-off');
+    mkdirSync(home);
+    const r = run(bin, LINT, { NETLINT_COMPILE_CACHE: '0', HOME: home, XDG_CACHE_HOME: path.join(home, '.cache') });
+    expect(r.code).toBe(1);
+    expect(readdirSync(home)).toEqual([]);
+  });
+
+  it.skipIf(process.platform === 'win32' || process.getuid?.() === undefined)('never reads a cache folder that other users can write', () => {
+    const cache = path.join(tmp, 'shared');
+    mkdirSync(cache);
+    chmodSync(cache, 0o777);
+    const r = run(bin, LINT, { NETLINT_COMPILE_CACHE: cache });
+    expect(r.code).toBe(1);
+    expect(readdirSync(cache)).toEqual([]);
+  });
+
+  it('scripts compiled from the cache can still import modules (plugins, formatters, config files)', () => {
+    const cache = path.join(tmp, 'imports');
+    const dir = path.join(tmp, 'plugin-run');
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'netlint.config.mjs'), 'export default { rules: { "masquerade-without-random-fully": "warn" } };\n');
+    writeFileSync(path.join(dir, 'iptables-save.txt'), '*nat\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE\nCOMMIT\n');
+    writeFileSync(path.join(tmp, 'count.mjs'), 'export default (results) => `${results.length} file(s)\\n`;\n');
+    // The first run compiles and writes the cache, the second runs from it.
+    for (let i = 0; i < 2; i++) {
+      const r = run(bin, ['lint', dir, '--format', 'json', '--format', `${path.join(tmp, 'count.mjs')}:${path.join(tmp, 'count.txt')}`], { NETLINT_COMPILE_CACHE: cache });
+      expect(r.stderr).toBe('');
+      expect(JSON.parse(r.stdout)[0].messages.map((m: { severity: number }) => m.severity)).toEqual([1]);
+      expect(readFileSync(path.join(tmp, 'count.txt'), 'utf8')).toBe('1 file(s)\n');
+      rmSync(path.join(tmp, 'count.txt'));
+    }
+    expect(readdirSync(cache)).toHaveLength(1);
+  });
+});
