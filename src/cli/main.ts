@@ -5,7 +5,10 @@ runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   stdout: process.stdout,
   stderr: process.stderr,
-  stdin: process.stdin,
+  // process.stdin opens a stream on first access (a few milliseconds): only --stdin reads it.
+  get stdin() {
+    return process.stdin;
+  },
   env: process.env,
 }).then(
   (code) => {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../fixes/write-atomic.js';
@@ -6,6 +5,7 @@ import type { Finding } from '../model/finding.js';
 import { SourceText } from '../model/source.js';
 import { ConfigError } from './errors.js';
 import type { LintFileResult } from './lint.js';
+import { cryptoLib } from './lazy-require.js';
 
 /** The baseline file format's version. */
 export const BASELINE_VERSION = 1;
@@ -46,7 +46,7 @@ export function flaggedText(finding: Finding, source: SourceText): string {
 
 /** A stable key for the finding, with its snippet. Relative `file` is computed by the caller. */
 function fingerprintOf(ruleId: string, file: string, text: string): string {
-  return createHash('sha256').update(`${ruleId}\0${file}\0${text}`).digest('hex').slice(0, 32);
+  return cryptoLib().createHash('sha256').update(`${ruleId}\0${file}\0${text}`).digest('hex').slice(0, 32);
 }
 
 interface Fingerprinted {

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../fixes/write-atomic.js';
 import type { InputKind } from '../model/document.js';
 import type { Finding } from '../model/finding.js';
 import type { ResolvedConfig } from './types.js';
+import { cryptoLib } from './lazy-require.js';
 
 /** `.netlintcache` in the working directory, as ESLint's `.eslintcache`. */
 export const DEFAULT_CACHE_FILE = '.netlintcache';
@@ -29,7 +29,7 @@ interface CacheFile {
 
 /** A short content hash (SHA-1, hex): cheap, and only compared with itself. */
 export function hashText(text: string): string {
-  return createHash('sha1').update(text).digest('hex');
+  return cryptoLib().createHash('sha1').update(text).digest('hex');
 }
 
 /**
@@ -97,7 +97,7 @@ export class LintCache {
    * a scope, so a file's findings depend on its siblings).
    */
   key(parts: { contentHash: string; configs: ResolvedConfig[]; scopeHash: string; options: string; externalFiles?: readonly string[] }): string {
-    const h = createHash('sha1');
+    const h = cryptoLib().createHash('sha1');
     h.update(`${this.version}\0${parts.options}\0${parts.contentHash}\0${parts.scopeHash}\0`);
     for (const c of parts.configs) h.update(`${this.configHash(c)}\0`);
     for (const f of parts.externalFiles ?? []) h.update(`${f}\0${this.externalFileHash(f)}\0`);

@@ -19,3 +19,11 @@ export function ajvLib(): typeof import('ajv') {
   ajv ??= require('ajv') as typeof import('ajv');
   return ajv;
 }
+
+let crypto: typeof import('node:crypto') | undefined;
+
+/** `node:crypto`, loaded on first use (a few milliseconds of start-up; only caches, baselines and schema checks hash). */
+export function cryptoLib(): typeof import('node:crypto') {
+  crypto ??= require('node:crypto') as typeof import('node:crypto');
+  return crypto;
+}
