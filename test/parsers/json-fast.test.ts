@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fastParseJson } from '../../src/parsers/json/fast-parse.js';
 import { parseJsonWithJsonc, type JsonParseResult } from '../../src/parsers/json/parse.js';
+import { plainValue, toPlainValue } from '../../src/parsers/json/tree.js';
 
 // The one-pass strict JSON reader must give exactly what the jsonc-parser path gives whenever
 // it accepts a text, and leave everything else (comments, trailing commas, errors) to it.
@@ -20,6 +21,11 @@ function check(text: string, templates = false): boolean {
   const fast = fastParseJson(text, templates);
   if (!fast) return false;
   expect(plain(fast), text.slice(0, 200)).toBe(plain(parseJsonWithJsonc(text, { placeholders: true, templateStrings: templates })));
+  // Schema validation takes the plain value of a strict root from JSON.parse: the same value, keys in the same order.
+  const native = plainValue(fast.root!);
+  expect(native).not.toBe(fast.root);
+  expect(JSON.stringify(native), text.slice(0, 200)).toBe(JSON.stringify(toPlainValue(fast.root!)));
+  expect(Object.getPrototypeOf(native ?? 0)).toBe(Object.getPrototypeOf(toPlainValue(fast.root!) ?? 0));
   return true;
 }
 
@@ -33,6 +39,7 @@ describe('fast JSON reader', () => {
       '"just a string"',
       '{"mtu": "__CNI_MTU__", "k": ["__X__"]}',
       '{"deep":{"er":{"est":[[[1]]]}}}',
+      '{"__proto__":{"x":1},"a":1,"b":2,"a":[2],"__proto__":null}',
     ];
     for (const t of accepted) {
       expect(check(t), t).toBe(true);

@@ -1,6 +1,6 @@
 import type { Range } from '../../model/source.js';
 import type { JsonParseResult, JsonPlaceholder } from './parse.js';
-import type { JsonArray, JsonLiteral, JsonObject, JsonPath, JsonProperty, JsonValue } from './tree.js';
+import { rememberStrictText, type JsonArray, type JsonLiteral, type JsonObject, type JsonPath, type JsonProperty, type JsonValue } from './tree.js';
 
 /** A string value that is a whole template token (as in parse.ts). */
 const PLACEHOLDER_STRING = /^__[A-Za-z0-9][A-Za-z0-9_]*__$/;
@@ -26,6 +26,7 @@ export function fastParseJson(text: string, templateStrings: boolean): JsonParse
     const root = p.value([], undefined, undefined);
     p.ws();
     if (p.i !== text.length) return undefined;
+    rememberStrictText(root, text);
     return { root, problems: [], complete: true, comments: [], placeholders: p.placeholders };
   } catch (err) {
     if (err === BAIL) return undefined;
@@ -36,6 +37,8 @@ export function fastParseJson(text: string, templateStrings: boolean): JsonParse
 class FastJson {
   i = 0;
   readonly placeholders: JsonPlaceholder[] = [];
+  /** Children of the collections being read, innermost last (each takes its own slice at its end). */
+  readonly children: (JsonProperty | JsonValue)[] = [];
 
   constructor(
     private readonly t: string,
@@ -122,14 +125,17 @@ class FastJson {
   private object(path: JsonPath, parent: JsonObject | JsonArray | undefined, property: JsonProperty | undefined): JsonObject {
     const t = this.t;
     const start = this.i;
-    const object = collection<JsonObject>({ type: 'JsonObject', range: [start, start], path, properties: [] }, parent, property);
+    const object = collection<JsonObject>('JsonObject', path, parent, property);
     this.i++;
     this.ws();
     if (t.charCodeAt(this.i) === 125) {
       this.i++;
       object.range = [start, this.i];
+      object.properties = [];
       return object;
     }
+    const children = this.children;
+    const first = children.length;
     for (;;) {
       if (t.charCodeAt(this.i) !== 34) bail();
       const keyStart = this.i;
@@ -139,10 +145,12 @@ class FastJson {
       if (t.charCodeAt(this.i) !== 58) bail();
       this.i++;
       this.ws();
-      const prop: JsonProperty = { type: 'JsonProperty', key, keyRange, range: keyRange, path: [...path, key], parent: object };
-      prop.value = this.value(prop.path, object, prop);
-      prop.range = [keyStart, prop.value.range[1]];
-      object.properties.push(prop);
+      // `value` in the literal (as the last key, where parse.ts adds it): one allocation.
+      const prop: JsonProperty = { type: 'JsonProperty', key, keyRange, range: keyRange, path: extend(path, key), parent: object, value: undefined };
+      const value = this.value(prop.path, object, prop);
+      prop.value = value;
+      prop.range = [keyStart, value.range[1]];
+      children.push(prop);
       this.ws();
       const c = t.charCodeAt(this.i);
       this.i++;
@@ -151,22 +159,27 @@ class FastJson {
       this.ws();
     }
     object.range = [start, this.i];
+    object.properties = children.slice(first) as JsonProperty[];
+    children.length = first;
     return object;
   }
 
   private array(path: JsonPath, parent: JsonObject | JsonArray | undefined, property: JsonProperty | undefined): JsonArray {
     const t = this.t;
     const start = this.i;
-    const array = collection<JsonArray>({ type: 'JsonArray', range: [start, start], path, items: [] }, parent, property);
+    const array = collection<JsonArray>('JsonArray', path, parent, property);
     this.i++;
     this.ws();
     if (t.charCodeAt(this.i) === 93) {
       this.i++;
       array.range = [start, this.i];
+      array.items = [];
       return array;
     }
+    const children = this.children;
+    const first = children.length;
     for (;;) {
-      array.items.push(this.value([...path, array.items.length], array, undefined));
+      children.push(this.value(extend(path, children.length - first), array, undefined));
       this.ws();
       const c = t.charCodeAt(this.i);
       this.i++;
@@ -175,16 +188,43 @@ class FastJson {
       this.ws();
     }
     array.range = [start, this.i];
+    array.items = children.slice(first) as JsonValue[];
+    children.length = first;
     return array;
   }
 }
 
-/** Keys in the order parse.ts's `convert` writes them. */
-function collection<T extends JsonObject | JsonArray>(fields: Omit<T, 'parent' | 'property'>, parent: JsonObject | JsonArray | undefined, property: JsonProperty | undefined): T {
-  const { type, range, path, ...rest } = fields as unknown as T & Record<string, unknown>;
-  if (parent && property) return { type, range, path, parent, property, ...rest } as unknown as T;
-  if (parent) return { type, range, path, parent, ...rest } as unknown as T;
-  return { type, range, path, ...rest } as unknown as T;
+/**
+ * `[...path, segment]`, allocated at its exact size (a spread or a push leaves spare capacity:
+ * every node of every file keeps its path, and all files stay in memory during a run).
+ */
+function extend(path: JsonPath, segment: string | number): JsonPath {
+  const n = path.length;
+  const out: JsonPath = new Array<string | number>(n + 1);
+  for (let i = 0; i < n; i++) out[i] = path[i];
+  out[n] = segment;
+  return out;
+}
+
+/** Placeholder for a collection's range and children until they are read. */
+const PENDING: never[] = [];
+
+/** An object or array with keys in the order parse.ts's `convert` writes them; range and children set when read. */
+function collection<T extends JsonObject | JsonArray>(
+  type: T['type'],
+  path: JsonPath,
+  parent: JsonObject | JsonArray | undefined,
+  property: JsonProperty | undefined,
+): T {
+  const range = PENDING as unknown as Range;
+  if (type === 'JsonObject') {
+    if (parent && property) return { type, range, path, parent, property, properties: PENDING } as unknown as T;
+    if (parent) return { type, range, path, parent, properties: PENDING } as unknown as T;
+    return { type, range, path, properties: PENDING } as unknown as T;
+  }
+  if (parent && property) return { type, range, path, parent, property, items: PENDING } as unknown as T;
+  if (parent) return { type, range, path, parent, items: PENDING } as unknown as T;
+  return { type, range, path, items: PENDING } as unknown as T;
 }
 
 function literal(

@@ -9,7 +9,7 @@ import kubeProxyConfigSchema from '../../../schemas/kube-proxy-config.schema.jso
 import { ajvLib } from '../../engine/lazy-require.js';
 import type { Range } from '../../model/source.js';
 import { locateSchemaError, parseInstancePath } from './locate.js';
-import { formatPath, toPlainValue, type JsonNode, type JsonPath, type JsonValue } from './tree.js';
+import { formatPath, plainValue, type JsonNode, type JsonPath, type JsonValue } from './tree.js';
 import * as generated from './validators.generated.js';
 import { editDistance } from '../../model/edit-distance.js';
 
@@ -194,7 +194,7 @@ export function validateWithSchema(
 ): SchemaIssue[] {
   if (!root) return [];
   const validate = schemaValidator(schemaId);
-  const value = toPlainValue(root);
+  const value = plainValue(root);
   if (validate(value)) return [];
   const rootTitle = rootSchema(schemaId).title;
   const rootName = options.rootName ?? (typeof rootTitle === 'string' ? rootTitle : 'the document');

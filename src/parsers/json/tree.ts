@@ -140,6 +140,24 @@ export function toPlainValue(node: JsonValue): unknown {
   }
 }
 
+/** Roots the strict one-pass reader built, with their text (see `plainValue`). */
+const strictTexts = new WeakMap<JsonValue, string>();
+
+/**
+ * Records that `root` is the whole of `text`, read as strict JSON: `plainValue(root)` is then
+ * `JSON.parse(text)` (native, and the same value `toPlainValue` builds: last duplicate wins in
+ * the first one's place, `__proto__` is a plain key, template strings read as their text).
+ */
+export function rememberStrictText(root: JsonValue, text: string): void {
+  strictTexts.set(root, text);
+}
+
+/** `toPlainValue(node)`, parsed natively when `node` is the root of strict JSON text. */
+export function plainValue(node: JsonValue): unknown {
+  const text = strictTexts.get(node);
+  return text !== undefined ? JSON.parse(text) : toPlainValue(node);
+}
+
 /** Visits `root` and every node below it in text order (a property before its value). */
 export function walkJson(root: JsonValue | undefined, visit: (node: JsonNode) => void): void {
   if (!root) return;
