@@ -1,15 +1,6 @@
 import { defineRule } from '../../src/engine/define-rule.js';
-import type { IptablesRule, IptablesTable } from '../../src/model/iptables.js';
-
-/** The first rule of each signature. */
-function firstOccurrences(rules: readonly IptablesRule[]): Map<string, IptablesRule> {
-  const firsts = new Map<string, IptablesRule>();
-  for (const r of rules) {
-    const key = r.signature;
-    if (!firsts.has(key)) firsts.set(key, r);
-  }
-  return firsts;
-}
+import type { IptablesTable } from '../../src/model/iptables.js';
+import { duplicateRules } from '../../src/parsers/iptables/parser.js';
 
 export const rule = defineRule({
   meta: {
@@ -29,17 +20,8 @@ export const rule = defineRule({
   create(context) {
     const text = context.source.text;
     const check = (table: IptablesTable) => {
-      // One set operation per rule; the first occurrences are indexed only once a duplicate shows.
-      const seen = new Set<string>();
-      let firsts: Map<string, IptablesRule> | undefined;
-      for (const r of table.rules) {
-        // Chain, criteria and target, whitespace-normalised, without counters.
-        const key = r.signature;
-        const size = seen.size;
-        seen.add(key);
-        if (seen.size !== size) continue;
-        firsts ??= firstOccurrences(table.rules);
-        const first = firsts.get(key)!;
+      // Same chain, criteria and target, whitespace-normalised, without counters (the signature).
+      for (const [r, first] of duplicateRules(table)) {
         // The whole line, with its line break, so removing it leaves no blank line.
         const lineEnd = context.source.lineStarts[r.line] ?? text.length;
         const lineStart = context.source.lineStarts[r.line - 1];

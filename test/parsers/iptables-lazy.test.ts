@@ -6,8 +6,9 @@ import type { SourceDocument } from '../../src/model/document.js';
 import type { IptablesRule } from '../../src/model/iptables.js';
 import type { BaseNode } from '../../src/model/node.js';
 import { SourceText } from '../../src/model/source.js';
-import { parseIptables, walkIptables } from '../../src/parsers/iptables/parser.js';
-import { errors, parse } from '../helpers/iptables.js';
+import { duplicateRules, parseIptables, walkIptables } from '../../src/parsers/iptables/parser.js';
+import { duplicatesBySignature } from '../../src/parsers/iptables/rule.js';
+import { errors, parse, type Parsed } from '../helpers/iptables.js';
 
 /**
  * The parser keeps cheap fields per rule (`targetName`, `hasCriteria`, `signature`) and builds
@@ -28,8 +29,18 @@ function signatureFromModel(rule: IptablesRule, text: string): string {
   return `${rule.chain}${/\s/.test(rule.chain) ? '\u0000' : ' '}${parts.join(' ').replace(/\s+/g, ' ')}`;
 }
 
+/** Duplicates as the parser finds them (hashes of the text) and as signatures say, by line. */
+function checkDuplicates(p: Parsed): void {
+  const lines = (pairs: [IptablesRule, IptablesRule][]) => pairs.map(([r, first]) => [r.line, first.line]);
+  for (const table of p.doc.tables) {
+    const found = lines(duplicateRules(table));
+    expect(found, table.name).toEqual(lines(duplicatesBySignature(table.rules)));
+  }
+}
+
 /** Reads every cheap field before any rule is built, then checks them against the full model. */
 function checkCheapFields(text: string): void {
+  checkDuplicates(parse(text));
   const p = parse(text);
   const cheap = p.rules.map((r) => ({ signature: r.signature, targetName: r.targetName, hasCriteria: r.hasCriteria, chain: r.chain, line: r.line }));
   p.rules.forEach((r, i) => {
@@ -91,6 +102,34 @@ describe('iptables parser: duplicates by signature', () => {
     expect(same('-A X -s 10.0.0.1 -j ACCEPT', '-I X 1 -s 10.0.0.1 -j ACCEPT')).toBe(true);
     expect(same('-A X -s 10.0.0.1 -m comment --comment c -j ACCEPT', '-A X -m comment --comment c -s 10.0.0.1 -j ACCEPT')).toBe(true);
     expect(same('-A X -m comment --comment "a b" -j ACCEPT', '-A X -m comment --comment "a  b" -j ACCEPT')).toBe(true);
+  });
+
+  it('finds the same duplicates by hashing the text as by comparing signatures', () => {
+    const text = [
+      '*filter',
+      ':X - [0:0]',
+      // Same length, chain and ends, other middles: the quick hash agrees, the full one does not.
+      '-A X -s 10.9.9.9/32 -m comment --comment "rule 1, with the same tail as the others" -j ACCEPT',
+      '-A X -s 10.9.9.9/32 -m comment --comment "rule 2, with the same tail as the others" -j ACCEPT',
+      '-A X -s 10.9.9.9/32 -m comment --comment "rule 1, with the same tail as the others" -j ACCEPT',
+      // A signature that needs normalising, equal to a plain one before it.
+      '-A X  -s 10.9.9.9/32 -m comment --comment "rule 2, with the same tail as the others"\t-j ACCEPT',
+      '-A X -j DROP',
+      '-I X 1 -j DROP',
+      '-A X -j DROP',
+      'COMMIT',
+      '',
+    ].join('\n');
+    const p = parse(text);
+    expect(errors(p)).toEqual([]);
+    const lines = duplicateRules(p.doc.tables[0]).map(([r, first]) => [r.line, first.line]);
+    expect(lines).toEqual([
+      [5, 3],
+      [6, 4],
+      [8, 7],
+      [9, 7],
+    ]);
+    checkDuplicates(p);
   });
 
   it('tells apart other criteria, targets and chains', () => {

@@ -12,7 +12,7 @@ import {
 import type { BaseNode } from '../../model/node.js';
 import type { Range, SourceText } from '../../model/source.js';
 import { COMMANDS } from './options.js';
-import { COUNTERS, exact, interned, LineError, readRule, RuleColumns, RuleScan, truncate, type RuleSource } from './rule.js';
+import { COUNTERS, duplicatesBySignature, exact, interned, LineError, readRule, RuleColumns, RuleScan, truncate, type RuleSource } from './rule.js';
 import { ParsedTable } from './table.js';
 import { ParsedChain } from './chain.js';
 import { LineTokens, RangeInterner } from './tokenize.js';
@@ -42,6 +42,15 @@ export function chainByName(table: IptablesTable, name: string): IptablesChain |
     chainIndex.set(table, index);
   }
   return index.get(name);
+}
+
+/**
+ * The rules of a table whose signature (chain, criteria and target) an earlier rule has, each
+ * with the first rule of that signature, in file order. A parsed table compares its rules'
+ * text without making a signature string per rule.
+ */
+export function duplicateRules(table: IptablesTable): [IptablesRule, IptablesRule][] {
+  return table instanceof ParsedTable ? table.duplicates() : duplicatesBySignature(table.rules);
 }
 
 /**

@@ -407,6 +407,42 @@ export function exact<T>(a: T[]): T[] {
   return a.length === 0 ? a : a.slice();
 }
 
+/** Rules whose signature an earlier rule has, each with the first rule of that signature, in file order. */
+export function duplicatesBySignature(rules: readonly IptablesRule[]): [IptablesRule, IptablesRule][] {
+  const firsts = new Map<string, IptablesRule>();
+  const found: [IptablesRule, IptablesRule][] = [];
+  for (const r of rules) {
+    const key = r.signature;
+    const first = firsts.get(key);
+    if (first) found.push([r, first]);
+    else firsts.set(key, r);
+  }
+  return found;
+}
+
+/** FNV-1a hash of `text[start, end)`. */
+function hashRange(text: string, start: number, end: number): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h;
+}
+
+/** Characters at the start and at the end of a signature that `hashEnds` reads. */
+const HEAD = 16;
+const TAIL = 24;
+
+/**
+ * FNV-1a hash of the length and the first and last few characters of `text[start, end)`: the
+ * chain, and the target or the values before it, tell most rules of a dump apart.
+ */
+function hashEnds(text: string, start: number, end: number): number {
+  let h = Math.imul(0x811c9dc5 ^ (end - start), 16777619);
+  const head = Math.min(start + HEAD, end);
+  for (let i = start; i < head; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  for (let i = Math.max(head, end - TAIL); i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h;
+}
+
 /** Tokens for building details on first use (never used by the first pass, which has its own). */
 const detailTokens = new LineTokens();
 const detailScan = new RuleScan();
@@ -416,6 +452,8 @@ const HAS_CRITERIA = 2;
 /** The text from the chain to the end of the line is the signature. */
 const PLAIN_SIGNATURE = 4;
 const GOTO = 8;
+/** The rule's `chain` was set to another name (its text then no longer reads as the signature). */
+const RENAMED = 16;
 
 /**
  * The rules of one table as columns of numbers: what the first pass learns about each rule line,
@@ -430,7 +468,7 @@ export class RuleColumns {
   chainStart = new Int32Array(256);
   chainEnd = new Int32Array(256);
   line = new Int32Array(256);
-  /** INSERT, HAS_CRITERIA, PLAIN_SIGNATURE, GOTO. */
+  /** INSERT, HAS_CRITERIA, PLAIN_SIGNATURE, GOTO, RENAMED. */
   bits = new Int32Array(256);
   /** The next rule of the same chain, or -1 (chains keep their rules as a list until asked). */
   next = new Int32Array(256);
@@ -513,6 +551,73 @@ export class RuleColumns {
     return this.#all;
   }
 
+  /**
+   * Each rule whose signature an earlier rule has, with the first rule of that signature, as
+   * pairs of indices in file order. A plain signature (most lines) is read where it stands in the
+   * text, without a string per rule, and first by a hash of its length and its ends only: the
+   * whole signature is hashed only for rules whose ends agree with an earlier rule's, and
+   * compared only when those hashes agree too. So a dump without duplicates reads a few dozen
+   * characters per rule, and each character at most twice in any dump.
+   */
+  duplicates(): [number, number][] {
+    const n = this.count;
+    const text = this.source.text;
+    const { bits, chainStart, end } = this;
+    const plain = (i: number) => (bits[i] & (PLAIN_SIGNATURE | RENAMED)) === PLAIN_SIGNATURE;
+    // Signatures that are not their line's text, made once each.
+    const strings = new Map<number, string>();
+    const own = (i: number) => {
+      let s = strings.get(i);
+      if (s === undefined) strings.set(i, (s = this.rule(i).signature));
+      return s;
+    };
+    const hash = (i: number, f: (s: string, start: number, end: number) => number) => {
+      if (plain(i)) return f(text, chainStart[i], end[i]);
+      const s = own(i);
+      return f(s, 0, s.length);
+    };
+    const full = new Int32Array(n);
+    const hashed = new Uint8Array(n);
+    const fullHash = (i: number) => {
+      if (!hashed[i]) {
+        full[i] = hash(i, hashRange);
+        hashed[i] = 1;
+      }
+      return full[i];
+    };
+    const same = (i: number, j: number) => {
+      if (!plain(i) || !plain(j)) return (plain(i) ? text.slice(chainStart[i], end[i]) : own(i)) === (plain(j) ? text.slice(chainStart[j], end[j]) : own(j));
+      const length = end[i] - chainStart[i];
+      return length === end[j] - chainStart[j] && text.startsWith(text.slice(chainStart[j], end[j]), chainStart[i]);
+    };
+
+    let size = 1024;
+    while (size < n * 2) size *= 2;
+    const mask = size - 1;
+    // The first rule of each signature, plus one; open addressing on the quick hash.
+    const firsts = new Int32Array(size);
+    const quick = new Int32Array(n);
+    const found: [number, number][] = [];
+    for (let i = 0; i < n; i++) {
+      const h = hash(i, hashEnds);
+      quick[i] = h;
+      let k = h & mask;
+      for (;;) {
+        const first = firsts[k] - 1;
+        if (first < 0) {
+          firsts[k] = i + 1;
+          break;
+        }
+        if (quick[first] === h && fullHash(first) === fullHash(i) && same(i, first)) {
+          found.push([i, first]);
+          break;
+        }
+        k = (k + 1) & mask;
+      }
+    }
+    return found;
+  }
+
   /** The rules of a chain's list from rule `head` on. */
   list(head: number): ParsedRule[] {
     let n = 0;
@@ -579,6 +684,8 @@ export class ParsedRule implements IptablesRule, IptablesTargetSource {
 
   set chain(chain: string) {
     (this.#extras ??= {}).chain = chain;
+    const bits = this.#cols.bits;
+    bits[this.#i] = chain ? bits[this.#i] | RENAMED : bits[this.#i] & ~RENAMED;
   }
 
   get line(): number {
@@ -717,7 +824,7 @@ export class ParsedRule implements IptablesRule, IptablesTargetSource {
     const cols = this.#cols;
     const i = this.#i;
     const text = cols.source.text;
-    if (cols.bits[i] & PLAIN_SIGNATURE && !this.#extras?.chain) return text.slice(cols.chainStart[i], cols.end[i]);
+    if ((cols.bits[i] & (PLAIN_SIGNATURE | RENAMED)) === PLAIN_SIGNATURE) return text.slice(cols.chainStart[i], cols.end[i]);
     const parts: string[] = [];
     for (const o of this.options) parts.push(text.slice(o.range[0], o.range[1]));
     for (const m of this.matches) parts.push(text.slice(m.range[0], m.range[1]));

@@ -1,6 +1,6 @@
 import type { IptablesChain, IptablesRule, IptablesTable } from '../../model/iptables.js';
 import type { Range } from '../../model/source.js';
-import type { RuleColumns } from './rule.js';
+import { duplicatesBySignature, type RuleColumns } from './rule.js';
 
 /** `*nat` ... `COMMIT`, whose rules are made from the columns when first asked for. */
 export class ParsedTable implements IptablesTable {
@@ -33,6 +33,13 @@ export class ParsedTable implements IptablesTable {
 
   set rules(rules: IptablesRule[]) {
     this.#rules = rules;
+  }
+
+  /** Rules whose signature an earlier rule has, each with the first rule of that signature, in file order. */
+  duplicates(): [IptablesRule, IptablesRule][] {
+    if (this.#rules) return duplicatesBySignature(this.#rules);
+    const cols = this.columns;
+    return cols.duplicates().map(([i, first]) => [cols.rule(i), cols.rule(first)]);
   }
 
   /** The plain shape (`netlint parse` prints the model as JSON). */
