@@ -71,8 +71,10 @@ export const rule = defineRule({
 
     return {
       IptablesRule(r: IptablesRule) {
-        const target = r.target;
-        if (!target || (target.name !== 'MASQUERADE' && target.name !== 'SNAT')) return;
+        // The name alone first: only NAT rules' targets are built.
+        const name = r.targetName;
+        if (name !== 'MASQUERADE' && name !== 'SNAT') return;
+        const target = r.target!;
         const owner = natOwnerOf(r);
         const advice = (owner && OWNER_ADVICE[owner]) || DEFAULT_ADVICE;
         const flag = target.name === 'MASQUERADE' ? 'to-ports' : 'to-source';
