@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { UsageError } from './errors.js';
@@ -45,7 +45,7 @@ export async function discoverFiles(patterns: string[], options: DiscoverOptions
       const root = path.resolve(cwd, base || '.');
       const matcher = picomatch(glob, { dot: false });
       let matched = 0;
-      for await (const file of walk(root, isIgnored)) {
+      for (const file of walk(root, isIgnored)) {
         const rel = path.relative(root, file).split(path.sep).join('/');
         if (matcher(rel)) {
           add(file, true);
@@ -58,12 +58,12 @@ export async function discoverFiles(patterns: string[], options: DiscoverOptions
     const abs = path.resolve(cwd, pattern);
     let stat;
     try {
-      stat = await fs.stat(abs);
+      stat = statSync(abs);
     } catch {
       throw new UsageError(`No such file or directory: "${pattern}".`);
     }
     if (stat.isDirectory()) {
-      for await (const file of walk(abs, isIgnored)) add(file, false);
+      for (const file of walk(abs, isIgnored)) add(file, false);
     } else if (!isIgnored(abs)) {
       add(abs, true);
     }
@@ -71,10 +71,11 @@ export async function discoverFiles(patterns: string[], options: DiscoverOptions
   return [...found.values()].sort((a, b) => (a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0));
 }
 
-async function* walk(dir: string, isIgnored: (abs: string) => boolean): AsyncGenerator<string> {
+/** Files under `dir`, in name order. Synchronous: nothing else runs meanwhile, and a promise per entry cost more than the walk. */
+function* walk(dir: string, isIgnored: (abs: string) => boolean): Generator<string> {
   let entries;
   try {
-    entries = await fs.readdir(dir, { withFileTypes: true });
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch {
     return;
   }
