@@ -1,5 +1,5 @@
 import { defineRule } from '../../src/engine/define-rule.js';
-import type { IptablesChain, IptablesRule } from '../../src/model/iptables.js';
+import type { IptablesChain, IptablesRule, IptablesTable } from '../../src/model/iptables.js';
 import { NAT_TARGETS } from '../../src/parsers/iptables/options.js';
 
 /** Verdicts that end the chain for every packet that reaches them. */
@@ -9,8 +9,9 @@ const TERMINAL = new Set(['ACCEPT', 'DROP', 'REJECT', 'RETURN', 'QUEUE', 'NFQUEU
 function ends(rule: IptablesRule): boolean {
   // No criteria (no basic option, no match module but `comment`): it matches every packet.
   if (rule.hasCriteria) return false;
-  const t = rule.target;
-  return t !== undefined && (t.kind === 'goto' || TERMINAL.has(t.name));
+  // The name alone first: a target is built only for an unconditional jump to a chain.
+  const name = rule.targetName;
+  return name !== undefined && (TERMINAL.has(name) || rule.target!.kind === 'goto');
 }
 
 export const rule = defineRule({
@@ -41,6 +42,15 @@ export const rule = defineRule({
         });
       }
     };
-    return { IptablesChain: check };
+    return {
+      // One pass over the table's rules finds the chains that have a rule that ends them; only
+      // those chains' rules are listed (a kube-proxy dump has 40,000 chains and few such rules).
+      IptablesTable(table: IptablesTable) {
+        const ending = new Set<string>();
+        for (const r of table.rules) if (ends(r)) ending.add(r.chain);
+        if (ending.size === 0) return;
+        for (const chain of table.chains) if (ending.has(chain.name)) check(chain);
+      },
+    };
   },
 });
