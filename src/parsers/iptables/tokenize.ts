@@ -95,6 +95,14 @@ export class LineTokens {
   #cr = -1;
   #nonAscii = -1;
   #ascii = true;
+  /**
+   * The next backslash and the next two spaces in a row, searched for inside quotes only, and
+   * where those searches started.
+   */
+  #backslash = -1;
+  #backslashFrom = -1;
+  #doubleSpace = -1;
+  #doubleSpaceFrom = -1;
 
   /**
    * Splits `text[start, end)` into arguments the way iptables-restore does (`add_param_to_argv`
@@ -109,7 +117,7 @@ export class LineTokens {
     if (text !== this.text || start < this.#from) {
       if (text !== this.text) this.#ascii = isAscii(text);
       this.text = text;
-      this.#quote = this.#tab = this.#vt = this.#ff = this.#cr = this.#nonAscii = -1;
+      this.#quote = this.#tab = this.#vt = this.#ff = this.#cr = this.#nonAscii = this.#backslash = this.#doubleSpace = -1;
     }
     // The next-character offsets hold for lines read in order; reading an earlier line resets them.
     this.#from = start;
@@ -147,21 +155,29 @@ export class LineTokens {
       if (e === -1 || e > end) e = end;
       let quoted = 0;
       if (quote < e) {
-        // A quoted part ends the token at its closing quote: `"a"b` is two tokens.
-        let k = quote + 1;
-        for (; k < end; k++) {
-          const c = text.charCodeAt(k);
-          if (c === 34) break;
-          // Escapes: the careful scan.
-          if (c === 92) return RETRY;
-          if (c === 32 && text.charCodeAt(k + 1) === 32) irregular = true;
+        // A quoted part ends the token at its closing quote: `"a"b` is two tokens. The closing
+        // quote, escapes and runs of spaces are searched for, not looked for at each character
+        // (kube-proxy quotes a comment on every rule).
+        const from = quote + 1;
+        let k = nextIndex(text, '"', from);
+        if (k > end) k = end;
+        if (this.#backslash < from || this.#backslashFrom > from) {
+          this.#backslash = nextIndex(text, '\\', from);
+          this.#backslashFrom = from;
         }
+        // Escapes: the careful scan.
+        if (this.#backslash < k) return RETRY;
         if (k >= end) {
           this.#quote = quote;
           this.count = n;
           this.irregular = true;
           return quote;
         }
+        if (this.#doubleSpace < from || this.#doubleSpaceFrom > from) {
+          this.#doubleSpace = nextIndex(text, '  ', from);
+          this.#doubleSpaceFrom = from;
+        }
+        if (this.#doubleSpace < k) irregular = true;
         e = k + 1;
         quoted = 1;
         quote = nextIndex(text, '"', e);
@@ -324,12 +340,18 @@ export class LineTokens {
 export class RangeInterner {
   #text: string;
   #size = 0;
-  #mask = 1023;
-  #hashes = new Int32Array(1024);
-  #values: (string | undefined)[] = new Array<string | undefined>(1024).fill(undefined);
+  #mask: number;
+  #hashes: Int32Array;
+  #values: (string | undefined)[];
 
-  constructor(text: string) {
+  /** `expected`: about how many names the text has (the table is sized for it, not grown to it). */
+  constructor(text: string, expected = 0) {
     this.#text = text;
+    let size = 1024;
+    while (size < expected * 2) size *= 2;
+    this.#mask = size - 1;
+    this.#hashes = new Int32Array(size);
+    this.#values = new Array<string | undefined>(size).fill(undefined);
   }
 
   /** The string `text.slice(start, end)`, the same string each time. */
