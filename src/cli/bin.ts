@@ -16,6 +16,7 @@
  *
  * Without the bundle beside it (dist/src/cli/bin.js, as tsc wrote it) it imports ./main.js.
  */
+import { isAscii } from 'node:buffer';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -42,7 +43,9 @@ function runBundle(file: string): void {
     require(file);
     return;
   }
-  const source = readFileSync(file, 'utf8').replace(/^#!.*/, '');
+  // esbuild writes ASCII only (it escapes the rest): copying bytes is faster than decoding UTF-8.
+  const bytes = readFileSync(file);
+  const source = (isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8')).replace(/^#!.*/, '');
   let cachedData: Buffer | undefined;
   try {
     cachedData = readFileSync(cacheFile);

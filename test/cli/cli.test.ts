@@ -108,6 +108,17 @@ describe('netlint lint', () => {
     expect(JSON.parse(r.stdout).map((x: { filePath: string }) => path.basename(x.filePath))).toEqual(['iptables-save.txt']);
   });
 
+  it('reads UTF-8 files as UTF-8 (columns count characters) and ASCII files alike', () => {
+    const line = '-A POSTROUTING -m comment --comment "naïve ☕ café" -j MASQUERADE';
+    const text = `*nat\n# über\n:POSTROUTING ACCEPT [0:0]\n${line}\nCOMMIT\n`;
+    const file = path.join(tmp, 'utf8.rules');
+    writeFileSync(file, text);
+    const r = run(['lint', file, '--format', 'json']);
+    const [m] = JSON.parse(r.stdout)[0].messages;
+    expect(m).toMatchObject({ ruleId: 'masquerade-without-random-fully', line: 4, column: line.indexOf('-j MASQUERADE') + 1, endColumn: line.length + 1 });
+    expect(m.message).toContain('POSTROUTING');
+  });
+
   it('documents and code that quote a dump are not linted as dumps; --kind still lints them', () => {
     const dir = path.join(tmp, 'quoting');
     cpSync(path.join(root, 'examples/docker-host'), dir, { recursive: true });
