@@ -91,9 +91,7 @@ class Reader {
     const text = source.text;
     this.text = text;
     this.doc = { type: 'IptablesDocument', family: 'ipv4', tables: [], comments: [], range: [0, text.length] };
-    // A kube-proxy dump has a chain name per 400 characters or so: the table of names is made
-    // big enough from the start instead of growing (and rehashing) six times.
-    this.rules = { text, intern: new Map(), names: new RangeInterner(text, text.length >> 8) };
+    this.rules = { text, intern: new Map(), names: new RangeInterner(text) };
   }
 
   read(): ParseResult {
