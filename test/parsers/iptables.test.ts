@@ -623,6 +623,21 @@ describe('iptables parser: IPv6', () => {
     assertAllRanges(p);
   });
 
+  it('tells IPv6 addresses from colons elsewhere on the line (comments, ports)', () => {
+    const v4 = [
+      '*filter',
+      '-A INPUT -s 10.0.0.1/32 -m comment --comment "ns/svc:http" -j ACCEPT',
+      '-A INPUT -d 10.0.0.2/32 -p tcp -m tcp --dport 80 -j DNAT --to-destination 10.0.0.3:8080',
+      '-A INPUT -m comment --comment "a:b" -s 10.0.0.4 -j ACCEPT',
+      'COMMIT',
+      '',
+    ];
+    expect(parse(v4.join('\n')).doc.family).toBe('ipv4');
+    // The address comes after lines whose colons are not in addresses.
+    const v6 = [...v4.slice(0, 4), '-A INPUT -m comment --comment "c:d" -d fd00::1/128 -j ACCEPT', ...v4.slice(4)];
+    expect(parse(v6.join('\n')).doc.family).toBe('ipv6');
+  });
+
   it('infers IPv6 from addresses when there is no header', () => {
     expect(parse('*nat\n-A POSTROUTING -s fd00::/64 -j MASQUERADE\nCOMMIT\n').doc.family).toBe('ipv6');
   });

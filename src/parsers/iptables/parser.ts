@@ -83,6 +83,9 @@ class Reader {
   lastTarget: string | undefined = undefined;
   readonly recentTargets: string[] = [];
   nextRecent = 0;
+  /** Where the last search for a `:` found one, and where it started (see `colonIn`). */
+  nextColon = -1;
+  nextColonFrom = -1;
 
   constructor(
     readonly source: SourceText,
@@ -246,6 +249,19 @@ class Reader {
     return name;
   }
 
+  /**
+   * True if `text[start, end)` has a `:` (an IPv6 address). The next colon is searched for, and
+   * kept while the lines read pass it, instead of looking at each character of every address.
+   */
+  colonIn(start: number, end: number): boolean {
+    if (this.nextColon < start || this.nextColonFrom > start) {
+      const i = this.text.indexOf(':', start);
+      this.nextColon = i === -1 ? this.text.length : i;
+      this.nextColonFrom = start;
+    }
+    return this.nextColon < end;
+  }
+
   /** `-N`, `-P`, `-F`, `-X`, `-Z`. */
   chainCommand(t: OpenTable, command: string, start: number, end: number, i: number): void {
     const { text, lt } = this;
@@ -289,7 +305,9 @@ class Reader {
     }
     scan.reset();
     readRule(lt, j, scan, undefined);
-    if ((scan.sourceTok >= 0 && lt.contains(scan.sourceTok, 58)) || (scan.destinationTok >= 0 && lt.contains(scan.destinationTok, 58))) this.sawIpv6 = true;
+    if (!this.sawIpv6 && ((scan.sourceTok >= 0 && this.colonIn(lt.start[scan.sourceTok], lt.end[scan.sourceTok])) || (scan.destinationTok >= 0 && this.colonIn(lt.start[scan.destinationTok], lt.end[scan.destinationTok])))) {
+      this.sawIpv6 = true;
+    }
     if (command !== 'append' && command !== 'insert') return;
     const cs = lt.start[chainTok];
     const ce = lt.end[chainTok];
@@ -335,6 +353,9 @@ function ensureChain(t: OpenTable, name: string, nameStart: number, nameEnd: num
   return addChain(t, new ParsedChain(t.table.columns, t.table.name, name, nameStart, nameEnd, builtin, builtin || t.implicit ? 'builtin' : 'undeclared', start, end));
 }
 
+/** A blank or a quote, the characters a plain chain header's name has none of. */
+const NAME_STOP = /[ \t"]/g;
+
 /**
  * `:NAME - [0:0]`, the header of every user chain iptables-save prints, read without splitting
  * the line; false (nothing done) for any other header.
@@ -342,10 +363,11 @@ function ensureChain(t: OpenTable, name: string, nameStart: number, nameEnd: num
 function readPlainChainHeader(text: string, start: number, end: number, t: OpenTable, rules: RuleSource): boolean {
   const nameEnd = end - 8;
   if (nameEnd <= start + 1 || !text.startsWith(' - [0:0]', nameEnd)) return false;
-  for (let i = start + 1; i < nameEnd; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 34) return false;
-  }
+  // No blank or quote in the name: the first one from the name on is the space before `-`
+  // (searched for natively; the search stops there at the latest).
+  NAME_STOP.lastIndex = start + 1;
+  NAME_STOP.test(text);
+  if (NAME_STOP.lastIndex !== nameEnd + 1) return false;
   const name = rules.names.get(start + 1, nameEnd);
   if (t.chains.has(name)) return false;
   const builtin = t.builtins.includes(name);
