@@ -1,6 +1,6 @@
 import { defineRule } from '../../src/engine/define-rule.js';
 import type { SnatPoint, SysctlFact } from '../../src/model/facts.js';
-import type { IptablesRule } from '../../src/model/iptables.js';
+import type { IptablesRule, IptablesTable } from '../../src/model/iptables.js';
 import type { NftNat, NftRule } from '../../src/model/nft.js';
 import type { Token } from '../../src/model/node.js';
 import { natOwnerOf } from '../../src/model/owners.js';
@@ -69,23 +69,29 @@ export const rule = defineRule({
       });
     };
 
+    const iptablesRule = (r: IptablesRule) => {
+      // The name alone first: only NAT rules' targets are built.
+      const name = r.targetName;
+      if (name !== 'MASQUERADE' && name !== 'SNAT') return;
+      const target = r.target!;
+      const owner = natOwnerOf(r);
+      const advice = (owner && OWNER_ADVICE[owner]) || DEFAULT_ADVICE;
+      const flag = target.name === 'MASQUERADE' ? 'to-ports' : 'to-source';
+      // Old iptables accepted several --to-source options (kernels before 2.6.11): check each.
+      for (const option of target.options) {
+        if (option.name !== flag || option.negated) continue;
+        const token = option.values[0];
+        if (!token) continue;
+        const ports = flag === 'to-ports' ? token.value : portsOfSnatSource(token.value);
+        if (ports !== undefined) snat(token, ports, target.name, r.chain, advice);
+      }
+    };
+
     return {
-      IptablesRule(r: IptablesRule) {
-        // The name alone first: only NAT rules' targets are built.
-        const name = r.targetName;
-        if (name !== 'MASQUERADE' && name !== 'SNAT') return;
-        const target = r.target!;
-        const owner = natOwnerOf(r);
-        const advice = (owner && OWNER_ADVICE[owner]) || DEFAULT_ADVICE;
-        const flag = target.name === 'MASQUERADE' ? 'to-ports' : 'to-source';
-        // Old iptables accepted several --to-source options (kernels before 2.6.11): check each.
-        for (const option of target.options) {
-          if (option.name !== flag || option.negated) continue;
-          const token = option.values[0];
-          if (!token) continue;
-          const ports = flag === 'to-ports' ? token.value : portsOfSnatSource(token.value);
-          if (ports !== undefined) snat(token, ports, target.name, r.chain, advice);
-        }
+      // A table's rules in one loop rather than an IptablesRule handler: the walk then skips
+      // rules (a dispatch per rule of a 110,000-rule dump cost more than this rule's check).
+      IptablesTable(table: IptablesTable) {
+        for (const r of table.rules) iptablesRule(r);
       },
       // nft statements through their SnatPoint facts, which carry the owner (table and chain names).
       SnatPoint(point: SnatPoint) {
