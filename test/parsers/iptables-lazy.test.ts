@@ -132,6 +132,24 @@ describe('iptables parser: duplicates by signature', () => {
     checkDuplicates(p);
   });
 
+  it('an allow-list of rules alike at both ends: every duplicate found, each against its first rule', () => {
+    // Rules that differ only in the middle share their quick hash: they are told apart by the full
+    // one (probing past each other instead made such a table quadratic).
+    const rule = (i: number) => `-A KUBE-FIREWALL-ALLOWLIST -s 10.${(i >> 8) & 255}.${i & 255}.0/24 -m comment --comment "allow the office network" -j ACCEPT`;
+    const body: string[] = [];
+    for (let i = 0; i < 3000; i++) body.push(rule(i));
+    for (let i = 0; i < 3000; i += 7) body.push(rule(i));
+    body.push(rule(5).replace('ACCEPT', 'DROP'), rule(5));
+    const p = parse(`*filter\n:KUBE-FIREWALL-ALLOWLIST - [0:0]\n${body.join('\n')}\nCOMMIT\n`);
+    expect(errors(p)).toEqual([]);
+    const lines = duplicateRules(p.doc.tables[0]).map(([r, first]) => [r.line, first.line]);
+    const expected: number[][] = [];
+    for (let i = 0, line = 3003; i < 3000; i += 7, line++) expected.push([line, i + 3]);
+    expected.push([3003 + expected.length + 1, 5 + 3]);
+    expect(lines).toEqual(expected);
+    checkDuplicates(p);
+  });
+
   it('tells apart other criteria, targets and chains', () => {
     expect(same('-A X -s 10.0.0.1 -j ACCEPT', '-A X -s 10.0.0.2 -j ACCEPT')).toBe(false);
     expect(same('-A X -s 10.0.0.1 -j ACCEPT', '-A X -s 10.0.0.1 -j DROP')).toBe(false);

@@ -594,9 +594,30 @@ export class RuleColumns {
     let size = 1024;
     while (size < n * 2) size *= 2;
     const mask = size - 1;
-    // The first rule of each signature, plus one; open addressing on the quick hash.
-    const firsts = new Int32Array(size);
+    // Two open-addressing tables of rule indices plus one. `byQuick` holds the first rule of each
+    // quick hash. Rules whose quick hash an earlier rule has go to `byFull`, by their whole
+    // signature's hash, with that earlier rule: rules alike at both ends and different in the
+    // middle (a long allow-list with one comment) are told apart there, by a hash each, instead
+    // of probing past each other (which made such a table quadratic).
+    const byQuick = new Int32Array(size);
+    const byFull = new Int32Array(size);
+    const inFull = new Uint8Array(n);
     const quick = new Int32Array(n);
+    /** Adds rule `i` to `byFull`, or returns the earlier rule with its signature (then `i` is not added). */
+    const addFull = (i: number): number => {
+      const h = fullHash(i);
+      let k = h & mask;
+      for (;;) {
+        const first = byFull[k] - 1;
+        if (first < 0) {
+          byFull[k] = i + 1;
+          inFull[i] = 1;
+          return -1;
+        }
+        if (full[first] === h && same(i, first)) return first;
+        k = (k + 1) & mask;
+      }
+    };
     const found: [number, number][] = [];
     for (let i = 0; i < n; i++) {
       // `plain` and `hash` inlined: a call through a function argument here cost half the loop.
@@ -604,13 +625,15 @@ export class RuleColumns {
       quick[i] = h;
       let k = h & mask;
       for (;;) {
-        const first = firsts[k] - 1;
+        const first = byQuick[k] - 1;
         if (first < 0) {
-          firsts[k] = i + 1;
+          byQuick[k] = i + 1;
           break;
         }
-        if (quick[first] === h && fullHash(first) === fullHash(i) && same(i, first)) {
-          found.push([i, first]);
+        if (quick[first] === h) {
+          if (!inFull[first]) addFull(first);
+          const earlier = addFull(i);
+          if (earlier >= 0) found.push([i, earlier]);
           break;
         }
         k = (k + 1) & mask;
