@@ -243,7 +243,8 @@ class Reader {
       const e = lt.end[k];
       for (let i = 0; i < recentTargets.length; i++) if (reads(text, s, e, recentTargets[i])) return recentTargets[i];
     }
-    const name = nameOf(lt, k, this.rules);
+    // A chain of the table gives its name (one lookup, as for the chain of a rule).
+    const name = (!lt.quoted[k] && this.open?.chains.get(text.slice(lt.start[k], lt.end[k]))?.name) || nameOf(lt, k, this.rules);
     recentTargets[this.nextRecent] = name;
     this.nextRecent = (this.nextRecent + 1) % RECENT_TARGETS;
     return name;
@@ -314,8 +315,13 @@ class Reader {
     let chain = this.lastChain;
     // The chain's own name string is shared by its rules (no copy per rule).
     if (!chain || lt.quoted[chainTok] || !reads(text, cs, ce, chain.name)) {
-      const name = this.lastTarget !== undefined && !lt.quoted[chainTok] && reads(text, cs, ce, this.lastTarget) ? this.lastTarget : nameOf(lt, chainTok, this.rules);
-      chain = ensureChain(t, name, cs, ce, start, end);
+      // A chain the table has is found by its text in one lookup (a lookup in a table of 40,000
+      // names costs about as much as the rest of the line): its name needs no interning.
+      chain = lt.quoted[chainTok] ? undefined : t.chains.get(text.slice(cs, ce));
+      if (!chain) {
+        const name = this.lastTarget !== undefined && !lt.quoted[chainTok] && reads(text, cs, ce, this.lastTarget) ? this.lastTarget : nameOf(lt, chainTok, this.rules);
+        chain = ensureChain(t, name, cs, ce, start, end);
+      }
       this.lastChain = chain;
     }
     const targetName = scan.targetTok >= 0 ? this.targetName(scan.targetTok) : undefined;
@@ -368,7 +374,9 @@ function readPlainChainHeader(text: string, start: number, end: number, t: OpenT
   NAME_STOP.lastIndex = start + 1;
   NAME_STOP.test(text);
   if (NAME_STOP.lastIndex !== nameEnd + 1) return false;
-  const name = rules.names.get(start + 1, nameEnd);
+  // The name is sliced, not interned: rules and targets find the chain by its text and share
+  // this string.
+  const name = text.slice(start + 1, nameEnd);
   if (t.chains.has(name)) return false;
   const builtin = t.builtins.includes(name);
   const chain = addChain(t, new ParsedChain(t.table.columns, t.table.name, name, start + 1, nameEnd, builtin, 'header', start, end));
