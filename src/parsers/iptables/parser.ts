@@ -427,9 +427,12 @@ function readChainHeader(lt: LineTokens, text: string, start: number, end: numbe
 /** How many recent target names `targetName` compares. */
 const RECENT_TARGETS = 4;
 
-/** True if `text[start, end)` is `name`. */
+/**
+ * True if `text[start, end)` is `name`. The last characters are compared before `startsWith` is
+ * called: names of one length (KUBE-SEP-..., KUBE-SVC-...) mostly differ there.
+ */
 function reads(text: string, start: number, end: number, name: string): boolean {
-  return name.length === end - start && text.startsWith(name, start);
+  return name.length === end - start && text.charCodeAt(end - 1) === name.charCodeAt(end - start - 1) && text.startsWith(name, start);
 }
 
 /** The value of token `k`, one string per distinct name. */
