@@ -253,7 +253,6 @@ function packageJsonOf(moduleFile: string): string | undefined {
 }
 
 function isBinary(text: string): boolean {
-  const n = Math.min(text.length, 8192);
-  for (let i = 0; i < n; i++) if (text.charCodeAt(i) === 0) return true;
-  return false;
+  // A native search of the first 8 KiB (a sliced string, not a copy).
+  return text.slice(0, 8192).includes('\0');
 }
