@@ -104,8 +104,8 @@ describe('netlint lint', () => {
     const dir = path.join(tmp, 'walk');
     cpSync(path.join(root, 'examples/docker-host'), dir, { recursive: true });
     writeFileSync(path.join(dir, 'README.md'), '# notes\n');
-    // Binary: a NUL byte in the first 8 KiB, whatever follows.
-    writeFileSync(path.join(dir, 'rules.v4'), Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0]), Buffer.from(DOCKER_DUMP)]));
+    // Binary: a NUL byte in the first 8 KiB, even after text that reads as a dump.
+    writeFileSync(path.join(dir, 'rules.v4'), Buffer.concat([Buffer.from(DOCKER_DUMP), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0])]));
     const r = run(['lint', dir, '--format', 'json']);
     expect(JSON.parse(r.stdout).map((x: { filePath: string }) => path.basename(x.filePath))).toEqual(['iptables-save.txt']);
   });
