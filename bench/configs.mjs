@@ -23,6 +23,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childEnv, fmtS, median } from './common.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const WORK = join(ROOT, 'bench', '.work');
@@ -58,12 +59,6 @@ function parseArgs(argv) {
   return opts;
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const fmtS = (ms) => `${(ms / 1000).toFixed(3)} s`;
 
 /** Copies the anchors' package.json and configs, and installs their packages when needed. */
 function installAnchors() {
@@ -94,15 +89,6 @@ function ensureCorpus(n) {
   const r = spawnSync(process.execPath, [GENERATOR, dir, String(n)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`Generating the corpus failed: ${r.stderr}`);
   return dir;
-}
-
-function childEnv(keep) {
-  const env = { ...process.env, NO_COLOR: '1' };
-  if (!keep) {
-    delete env.NODE_EXTRA_CA_CERTS;
-    delete env.NODE_OPTIONS;
-  }
-  return env;
 }
 
 /** Runs a command once; wall time from spawn to exit. */
@@ -139,7 +125,7 @@ function main() {
   }
   installAnchors();
   const corpus = ensureCorpus(opts.files);
-  const env = childEnv(opts.keepEnv);
+  const env = childEnv(opts.keepEnv, { NO_COLOR: '1' });
   const rel = (p) => relative(ANCHORS, p);
   const eslintBin = join(ANCHORS, 'node_modules', '.bin', 'eslint');
   const spectralBin = join(ANCHORS, 'node_modules', '.bin', 'spectral');

@@ -17,6 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childEnv, fmtS, median } from './common.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const WORK = join(ROOT, 'bench', '.work');
@@ -50,13 +51,7 @@ function parseArgs(argv) {
   return opts;
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const mib = (kib) => kib / 1024;
-const fmtS = (ms) => `${(ms / 1000).toFixed(3)} s`;
 const fmtMiB = (kib) => (kib === undefined ? 'n/a' : `${mib(kib).toFixed(0)} MiB`);
 
 const hasTime = existsSync(TIME);
@@ -67,15 +62,7 @@ const RSS_PRELOAD = join(WORK, 'max-rss-preload.cjs');
  * ms) from /usr/bin/time, or, without it, from the child's own process.resourceUsage() (node
  * children only). CPU time is less disturbed than wall time by other work on the machine.
  */
-/** The children's environment: without what makes every node start slower (see --keep-env). */
-function childEnv(keepEnv) {
-  const env = { ...process.env };
-  if (!keepEnv) {
-    delete env.NODE_EXTRA_CA_CERTS;
-    delete env.NODE_OPTIONS;
-  }
-  return env;
-}
+/** The children's environment (see --keep-env). */
 let CHILD_ENV = childEnv(false);
 
 function measure(command, args, { stdinFile, node = false } = {}) {
