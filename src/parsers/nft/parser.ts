@@ -675,24 +675,36 @@ export class NftParser extends StatementParser {
 
   /* ------------------------------------------------------------ blocks */
 
+  /**
+   * At the next item of a `{ ... }` block (separators skipped): how the block ends here, if it
+   * does. Its `}` closes it; the end of the text or a statement that cannot be inside it (`table`
+   * in a table, `add rule` in a chain...) leaves it unclosed, which is reported at `open`.
+   */
+  private blockEnd(open: LexToken, what: string, ctx: 'table' | 'chain' | 'set'): BlockEnd | undefined {
+    this.skipSeps();
+    const t = this.peek();
+    if (t.kind === 'eof') {
+      this.unclosed(open, what);
+      return 'eof';
+    }
+    if (t.kind === 'punct' && t.value === '}') {
+      this.p++;
+      return 'closed';
+    }
+    if (this.isIntruder(ctx)) {
+      this.unclosed(open, what);
+      return 'intruded';
+    }
+    return undefined;
+  }
+
   private tableBlock(entry: TableEntry, open: LexToken): BlockEnd {
     const table = entry.table;
     const what = `table ${table.family} ${table.name}`;
     for (;;) {
-      this.skipSeps();
+      const end = this.blockEnd(open, what, 'table');
+      if (end) return end;
       const t = this.peek();
-      if (t.kind === 'eof') {
-        this.unclosed(open, what);
-        return 'eof';
-      }
-      if (t.kind === 'punct' && t.value === '}') {
-        this.p++;
-        return 'closed';
-      }
-      if (this.isIntruder('table')) {
-        this.unclosed(open, what);
-        return 'intruded';
-      }
       if (t.kind !== 'word') {
         this.report(`Unexpected "${t.value}" in ${what}: expected chain, set, map or another table object.`, t.range);
         this.recover(false);
@@ -786,20 +798,9 @@ export class NftParser extends StatementParser {
     const h = this.handleAfterOpen();
     if (h !== undefined) chain.handle = h;
     for (;;) {
-      this.skipSeps();
+      const end = this.blockEnd(open, what, 'chain');
+      if (end) return end;
       const t = this.peek();
-      if (t.kind === 'eof') {
-        this.unclosed(open, what);
-        return 'eof';
-      }
-      if (t.kind === 'punct' && t.value === '}') {
-        this.p++;
-        return 'closed';
-      }
-      if (this.isIntruder('chain')) {
-        this.unclosed(open, what);
-        return 'intruded';
-      }
       if (t.kind === 'word') {
         let handled = true;
         switch (t.value) {
@@ -921,20 +922,9 @@ export class NftParser extends StatementParser {
     const h = this.handleAfterOpen();
     if (h !== undefined) set.handle = h;
     for (;;) {
-      this.skipSeps();
+      const end = this.blockEnd(open, what, 'set');
+      if (end) return end;
       const t = this.peek();
-      if (t.kind === 'eof') {
-        this.unclosed(open, what);
-        return 'eof';
-      }
-      if (t.kind === 'punct' && t.value === '}') {
-        this.p++;
-        return 'closed';
-      }
-      if (this.isIntruder('set')) {
-        this.unclosed(open, what);
-        return 'intruded';
-      }
       if (t.kind !== 'word') {
         this.report(`Unexpected "${t.value}" in ${what}.`, t.range);
         this.recover(false);
