@@ -11,6 +11,7 @@ import {
 import { engineFinding, type Finding } from '../../model/finding.js';
 import type { BaseNode } from '../../model/node.js';
 import type { Range, SourceText } from '../../model/source.js';
+import { contentLines, isBlank } from '../lines.js';
 
 const NAME = /^[A-Za-z_][\w]*$/;
 const DECIMAL = /^\d+$/;
@@ -42,12 +43,7 @@ export function parseConntrack(source: SourceText, filePath: string): ParseResul
   let skipRows = false;
   const seenCpus = new Set<number>();
 
-  for (let ln = 1; ln <= source.lineCount; ln++) {
-    let [start, end] = source.lineRange(ln);
-    if (start === 0 && text.charCodeAt(0) === 0xfeff) start = 1;
-    while (start < end && isBlank(text.charCodeAt(start))) start++;
-    while (end > start && isBlank(text.charCodeAt(end - 1))) end--;
-    if (start === end) continue;
+  for (const { start, end } of contentLines(source)) {
     if (text.charCodeAt(start) === 35 /* # */) {
       comments.push({ text: text.slice(start, end), range: [start, end] });
       continue;
@@ -200,8 +196,4 @@ export function walkConntrack(document: SourceDocument, visit: (node: BaseNode) 
   const root = document.root as ConntrackStats;
   visit(root);
   for (const cpu of root.cpus) visit(cpu);
-}
-
-function isBlank(c: number): boolean {
-  return c === 32 || c === 9;
 }

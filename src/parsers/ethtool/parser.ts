@@ -3,6 +3,7 @@ import type { EthtoolDevice, EthtoolDocument, EthtoolFeature } from '../../model
 import { engineFinding, type Finding } from '../../model/finding.js';
 import type { BaseNode } from '../../model/node.js';
 import type { Range, SourceText } from '../../model/source.js';
+import { contentLines, isBlank } from '../lines.js';
 
 /** `Features for eth0:`; ethtool before 3.x printed `Offload parameters for eth0:`. */
 const HEADER = /^(?:Features|Offload parameters) for (\S(?:.*\S)?):$/;
@@ -32,13 +33,7 @@ export function parseEthtool(source: SourceText, filePath: string): ParseResult 
   let parent: EthtoolFeature | undefined;
   let inOrphanRun = false;
 
-  for (let ln = 1; ln <= source.lineCount; ln++) {
-    let [lineStart, end] = source.lineRange(ln);
-    if (lineStart === 0 && text.charCodeAt(0) === 0xfeff) lineStart = 1;
-    let start = lineStart;
-    while (start < end && isBlank(text.charCodeAt(start))) start++;
-    while (end > start && isBlank(text.charCodeAt(end - 1))) end--;
-    if (start === end) continue;
+  for (const { lineStart, start, end } of contentLines(source)) {
     const line = text.slice(start, end);
     const indented = start > lineStart;
 
@@ -127,8 +122,4 @@ export function walkEthtool(document: SourceDocument, visit: (node: BaseNode) =>
     visit(device);
     for (const feature of device.features) visit(feature);
   }
-}
-
-function isBlank(c: number): boolean {
-  return c === 32 || c === 9;
 }

@@ -4,6 +4,7 @@ import { engineFinding, type Finding } from '../../model/finding.js';
 import type { BaseNode } from '../../model/node.js';
 import type { Range, SourceText } from '../../model/source.js';
 import { archOf, parseKernelRelease } from './version.js';
+import { contentLines } from '../lines.js';
 
 const PROC_VERSION = /^Linux version (\S+)/;
 
@@ -18,12 +19,7 @@ export function parseKernel(source: SourceText, filePath: string): ParseResult {
   const root: KernelDocument = { type: 'KernelDocument', versions: [], range: [0, text.length] };
   const error = (message: string, range: Range) => findings.push(engineFinding(source, filePath, 'parse-error', message, range));
 
-  for (let ln = 1; ln <= source.lineCount; ln++) {
-    let [start, end] = source.lineRange(ln);
-    if (start === 0 && text.charCodeAt(0) === 0xfeff) start = 1;
-    while (start < end && isBlank(text.charCodeAt(start))) start++;
-    while (end > start && isBlank(text.charCodeAt(end - 1))) end--;
-    if (start === end) continue;
+  for (const { start, end } of contentLines(source)) {
     const line = text.slice(start, end);
     if (line.charCodeAt(0) === 35 /* # */) {
       comments.push({ text: line, range: [start, end] });
@@ -77,8 +73,4 @@ export function walkKernel(document: SourceDocument, visit: (node: BaseNode) => 
   const root = document.root as KernelDocument;
   visit(root);
   for (const v of root.versions) visit(v);
-}
-
-function isBlank(c: number): boolean {
-  return c === 32 || c === 9;
 }

@@ -10,6 +10,7 @@ import { engineFinding, type Finding } from '../../model/finding.js';
 import type { BaseNode } from '../../model/node.js';
 import type { Range, SourceText } from '../../model/source.js';
 import { counterForWording } from './netstat-wording.js';
+import { contentLines, isBlank } from '../lines.js';
 
 const NAME = /^[A-Za-z][\w]*$/;
 const INTEGER = /^-?\d+$/;
@@ -93,13 +94,7 @@ export function parseSnmp(source: SourceText, filePath: string): ParseResult {
     pending = undefined;
   };
 
-  for (let ln = 1; ln <= source.lineCount; ln++) {
-    let [lineStart, end] = source.lineRange(ln);
-    if (lineStart === 0 && text.charCodeAt(0) === 0xfeff) lineStart = 1;
-    let start = lineStart;
-    while (start < end && isBlank(text.charCodeAt(start))) start++;
-    while (end > start && isBlank(text.charCodeAt(end - 1))) end--;
-    if (start === end) continue;
+  for (const { lineStart, start, end } of contentLines(source)) {
     const line = text.slice(start, end);
     const indented = start > lineStart;
 
@@ -259,8 +254,4 @@ export function walkSnmp(document: SourceDocument, visit: (node: BaseNode) => vo
   visit(root);
   // Keys are never integer-like, so insertion order is text order.
   for (const counter of Object.values(root.counters)) visit(counter);
-}
-
-function isBlank(c: number): boolean {
-  return c === 32 || c === 9;
 }

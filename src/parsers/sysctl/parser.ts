@@ -3,6 +3,7 @@ import { normaliseSysctlKey, type SysctlDocument, type SysctlEntry } from '../..
 import { engineFinding, type Finding } from '../../model/finding.js';
 import type { BaseNode } from '../../model/node.js';
 import type { Range, SourceText } from '../../model/source.js';
+import { contentLines, isBlank } from '../lines.js';
 
 /** stderr lines of `sysctl -a` that `2>&1` captures: `sysctl: permission denied on key '...'`. */
 const DIAGNOSTIC = /^sysctl: /;
@@ -19,12 +20,7 @@ export function parseSysctl(source: SourceText, filePath: string): ParseResult {
   const root: SysctlDocument = { type: 'SysctlDocument', entries: [], range: [0, text.length] };
   const error = (message: string, range: Range) => findings.push(engineFinding(source, filePath, 'parse-error', message, range));
 
-  for (let ln = 1; ln <= source.lineCount; ln++) {
-    let [start, end] = source.lineRange(ln);
-    if (start === 0 && text.charCodeAt(0) === 0xfeff) start = 1;
-    while (start < end && isBlank(text.charCodeAt(start))) start++;
-    while (end > start && isBlank(text.charCodeAt(end - 1))) end--;
-    if (start === end) continue;
+  for (const { start, end } of contentLines(source)) {
     const first = text.charCodeAt(start);
     if (first === 35 /* # */ || first === 59 /* ; */) {
       comments.push({ text: text.slice(start, end), range: [start, end] });
@@ -77,8 +73,4 @@ export function walkSysctl(document: SourceDocument, visit: (node: BaseNode) => 
   const root = document.root as SysctlDocument;
   visit(root);
   for (const entry of root.entries) visit(entry);
-}
-
-function isBlank(c: number): boolean {
-  return c === 32 || c === 9;
 }
