@@ -32,7 +32,7 @@ export function fingerprint(schemas) {
 }
 
 const BASE = 'https://netlint.dev/schemas/';
-/** Must match SCHEMA_DOCUMENTS and the ajv options in src/parsers/json/schema.ts. */
+/** Must match SCHEMA_DOCUMENTS in src/parsers/json/schema.ts. */
 const DOCUMENT_SCHEMAS = ['cni-plugins', 'cni-network-config', 'cni-conflist', 'docker-daemon', 'kube-proxy-config', 'ip-masq-agent-config'];
 const DOCUMENT_EXPORTS = {
   'cni-network-config': `${BASE}cni-network-config.schema.json`,
@@ -42,22 +42,13 @@ const DOCUMENT_EXPORTS = {
   'kube-proxy-config': `${BASE}kube-proxy-config.schema.json`,
   'ip-masq-agent-config': `${BASE}ip-masq-agent-config.schema.json`,
 };
-const SCHEMA_ANNOTATIONS = ['x-expected', 'x-message', 'x-at', 'x-missing', 'x-since', 'x-deprecated-in', 'x-removed-in', 'x-use-instead'];
+/** The ajv options and annotation keywords that src/parsers/json/schema.ts uses too. */
+const DOCUMENT_AJV = JSON.parse(readFileSync(join(ROOT, 'src', 'parsers', 'json', 'document-ajv.json'), 'utf8'));
 
 function documentValidators() {
   const schemas = DOCUMENT_SCHEMAS.map(schema);
-  const ajv = new Ajv({
-    allErrors: true,
-    verbose: true,
-    strictSchema: true,
-    strictNumbers: true,
-    strictTypes: false,
-    strictTuples: false,
-    strictRequired: false,
-    allowUnionTypes: true,
-    code: { source: true, esm: true, lines: true },
-  });
-  ajv.addVocabulary(SCHEMA_ANNOTATIONS);
+  const ajv = new Ajv({ ...DOCUMENT_AJV.options, code: { source: true, esm: true, lines: true } });
+  ajv.addVocabulary(DOCUMENT_AJV.annotations);
   for (const s of schemas) ajv.addSchema(s);
   const names = Object.fromEntries(Object.entries(DOCUMENT_EXPORTS).map(([id, ref]) => [exportName(id), ref]));
   return render(standaloneCode(ajv, names), fingerprint(schemas), 'schemas/{' + DOCUMENT_SCHEMAS.join(',') + '}.schema.json');

@@ -6,6 +6,7 @@ import dockerDaemonSchema from '../../../schemas/docker-daemon.schema.json' with
 import ipMasqAgentConfigSchema from '../../../schemas/ip-masq-agent-config.schema.json' with { type: 'json' };
 import kubeProxyConfigSchema from '../../../schemas/kube-proxy-config.schema.json' with { type: 'json' };
 import { ajvLib } from '../../engine/lazy-require.js';
+import documentAjv from './document-ajv.json' with { type: 'json' };
 import type { Range } from '../../model/source.js';
 import { locateSchemaError, parseInstancePath } from './locate.js';
 import { formatPath, plainValue, type JsonNode, type JsonPath, type JsonValue } from './tree.js';
@@ -47,17 +48,9 @@ const SCHEMA_DOCUMENTS: AnySchemaObject[] = [
  * errors of that schema object; `x-at: "key"` report at the property's key, not its value;
  * `x-missing` the key a custom `anyOf` of `required`s is about; `x-since`, `x-deprecated-in`,
  * `x-removed-in` versions; `x-use-instead` the key to use instead of an accepted-but-ignored alias.
+ * Listed, with the ajv options, in document-ajv.json, which scripts/gen-validators.mjs reads too.
  */
-export const SCHEMA_ANNOTATIONS = [
-  'x-expected',
-  'x-message',
-  'x-at',
-  'x-missing',
-  'x-since',
-  'x-deprecated-in',
-  'x-removed-in',
-  'x-use-instead',
-] as const;
+export const SCHEMA_ANNOTATIONS: readonly string[] = documentAjv.annotations;
 
 /** The exports of validators.generated.ts, by schema id. */
 const GENERATED: Record<SchemaId, unknown> = {
@@ -93,16 +86,8 @@ const validators = new Map<SchemaId, ValidateFunction>();
 
 function getAjv(): Ajv {
   if (!ajv) {
-    ajv = new (ajvLib().Ajv)({
-      allErrors: true,
-      verbose: true,
-      strictSchema: true,
-      strictNumbers: true,
-      strictTypes: false,
-      strictTuples: false,
-      strictRequired: false,
-      allowUnionTypes: true,
-    });
+    // The options scripts/gen-validators.mjs compiles the generated validators with.
+    ajv = new (ajvLib().Ajv)(documentAjv.options);
     ajv.addVocabulary([...SCHEMA_ANNOTATIONS]);
     for (const schema of SCHEMA_DOCUMENTS) ajv.addSchema(schema);
   }
