@@ -12,7 +12,7 @@ import {
 import type { BaseNode } from '../../model/node.js';
 import type { Range, SourceText } from '../../model/source.js';
 import { COMMANDS } from './options.js';
-import { COUNTERS, duplicatesBySignature, exact, interned, LineError, readRule, RuleColumns, RuleScan, truncate, type RuleSource } from './rule.js';
+import { COUNTERS, duplicatesBySignature, exact, interned, LineError, readRule, readRuleFast, RuleColumns, RuleScan, truncate, type RuleSource } from './rule.js';
 import { ParsedTable } from './table.js';
 import { ParsedChain } from './chain.js';
 import { LineTokens, RangeInterner } from './tokenize.js';
@@ -198,6 +198,17 @@ class Reader {
   /** `-A`, `-I`, `-N`, `-P`... with optional `[packets:bytes]` before. */
   command(start: number, end: number, ln: number, first: number): void {
     const { text, lt } = this;
+    const open = this.open;
+    // `-A CHAIN ...` on a simple line, read in one look at each token (most lines of a dump).
+    if (open !== undefined && first === 45 /* - */ && text.charCodeAt(start + 1) === 65 /* A */ && text.charCodeAt(start + 2) === 32 && lt.scanSimple(text, start, end)) {
+      const scan = this.scan;
+      scan.reset();
+      if (lt.count > 1 && lt.quoted[1] === 0 && text.charCodeAt(lt.start[1]) !== 45 && readRuleFast(lt, 2, scan)) {
+        this.keep(open, 'append', start, end, ln, 2, -1);
+        open.table.range[1] = end;
+        return;
+      }
+    }
     const unterminated = lt.scan(text, start, end);
     if (unterminated >= 0) throw new LineError('Unterminated quoted string.', [unterminated, end]);
     const n = lt.count;
@@ -306,6 +317,17 @@ class Reader {
     }
     scan.reset();
     readRule(lt, j, scan, undefined);
+    this.keep(t, command, start, end, ln, j, position);
+  }
+
+  /**
+   * Records the rule whose line the first pass just read into `lt` and `scan` (`j`: its first
+   * token after the chain and position); `-D` and `-R` are dropped.
+   */
+  keep(t: OpenTable, command: 'append' | 'insert' | 'delete' | 'replace', start: number, end: number, ln: number, j: number, position: number): void {
+    const { text, lt, scan } = this;
+    const n = lt.count;
+    const chainTok = position < 0 ? j - 1 : j - 2;
     if (!this.sawIpv6 && ((scan.sourceTok >= 0 && this.colonIn(lt.start[scan.sourceTok], lt.end[scan.sourceTok])) || (scan.destinationTok >= 0 && this.colonIn(lt.start[scan.destinationTok], lt.end[scan.destinationTok])))) {
       this.sawIpv6 = true;
     }

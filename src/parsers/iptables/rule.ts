@@ -377,6 +377,131 @@ export function readRule(lt: LineTokens, i: number, s: RuleScan, b: RuleBuilder 
   }
 }
 
+/** `-x` or `--xyz` at token `k` of a line that `scanSimple` split (`isFlag` without its checks). */
+function flagAt(lt: LineTokens, k: number): boolean {
+  const s = lt.start[k];
+  if (lt.quoted[k] === 1 || lt.end[k] - s < 2 || lt.text.charCodeAt(s) !== 45 /* - */) return false;
+  const c = lt.text.charCodeAt(s + 1);
+  return c < 48 || c > 57;
+}
+
+/** `--match`, `--jump`, `--goto` or `--set-counters` at `text[s, s + len)`. */
+function isCommandLong(text: string, s: number, len: number): boolean {
+  if (len === 6) return text.startsWith('--jump', s) || text.startsWith('--goto', s);
+  return (len === 7 && text.startsWith('--match', s)) || (len === 14 && text.startsWith('--set-counters', s));
+}
+
+/** True if token `k` is an unquoted `!`. */
+function bangAt(lt: LineTokens, k: number): boolean {
+  return lt.end[k] - lt.start[k] === 1 && lt.text.charCodeAt(lt.start[k]) === 33 /* ! */ && lt.quoted[k] === 0;
+}
+
+/**
+ * The first pass of {@link readRule} for the options most rule lines are made of, one look at
+ * each token: `!`, `-m`, `-j`, `-g`, `-s`, `-d`, `-p`, `-i`, `-o`, `-f` and module or target
+ * options `--name`. Returns false as soon as the line has anything else (another spelling,
+ * `-c`, an error): `readRule` then reads it, and reports what is wrong. When it returns true, `s`
+ * holds what `readRule(lt, i, s, undefined)` would have put there.
+ */
+export function readRuleFast(lt: LineTokens, i: number, s: RuleScan): boolean {
+  const text = lt.text;
+  const n = lt.count;
+  const start = lt.start;
+  const end = lt.end;
+  let context: number = NO_CONTEXT;
+  let phase = 0;
+  let negated = false;
+  while (i < n) {
+    const fs = start[i];
+    const len = end[i] - fs;
+    if (lt.quoted[i] === 1) return false;
+    const c0 = text.charCodeAt(fs);
+    if (len === 1 && c0 === 33 /* ! */) {
+      if (negated) return false;
+      negated = true;
+      i++;
+      continue;
+    }
+    if (c0 !== 45 /* - */ || len < 2) return false;
+    const c1 = text.charCodeAt(fs + 1);
+    // `-1` is a value, not an option.
+    if (c1 >= 48 && c1 <= 57) return false;
+    if (c1 === 45 /* -- */) {
+      // A module or target option (the long spellings of -m, -j, -s... are read by readRule).
+      if (basicOption(text, fs, fs + len) !== undefined || isCommandLong(text, fs, len)) return false;
+      if (context === NO_CONTEXT) {
+        // `-p tcp --dport 80`: the protocol's match, loaded implicitly.
+        if (s.protocolTok < 0) return false;
+        context = MATCH_CONTEXT;
+        phase = 1;
+      }
+      let j = i + 1;
+      if (isValueless(text, fs, fs + len)) {
+        // A valueless option takes no value: a word after it is an error.
+        if (j < n && !flagAt(lt, j) && !bangAt(lt, j)) return false;
+      } else {
+        while (j < n && !flagAt(lt, j) && !bangAt(lt, j)) j++;
+        if (j === i + 1) return false;
+      }
+      negated = false;
+      i = j;
+      continue;
+    }
+    if (len !== 2) return false;
+    switch (c1) {
+      case 109 /* m */: {
+        const k = i + 1;
+        if (negated || k >= n || flagAt(lt, k) || lt.quoted[k] === 1) return false;
+        if (phase === 2) s.canonical = false;
+        phase = 1;
+        if (!s.hasCriteria && !(end[k] - start[k] === 7 && text.startsWith('comment', start[k]))) s.hasCriteria = true;
+        context = MATCH_CONTEXT;
+        i += 2;
+        continue;
+      }
+      case 106 /* j */:
+      case 103 /* g */: {
+        const k = i + 1;
+        if (negated || s.targetTok >= 0 || k >= n || flagAt(lt, k)) return false;
+        s.targetTok = k;
+        s.targetKind = c1 === 106 ? 'jump' : 'goto';
+        phase = 2;
+        context = TARGET_CONTEXT;
+        i += 2;
+        continue;
+      }
+      case 115 /* s */:
+      case 100 /* d */:
+      case 112 /* p */:
+      case 105 /* i */:
+      case 111 /* o */: {
+        // Exactly one value.
+        const k = i + 1;
+        if (k >= n || flagAt(lt, k) || bangAt(lt, k)) return false;
+        if (phase > 0) s.canonical = false;
+        s.hasCriteria = true;
+        if (c1 === 115) s.sourceTok = k;
+        else if (c1 === 100) s.destinationTok = k;
+        else if (c1 === 112) {
+          if (lt.quoted[k] === 1) return false;
+          s.protocolTok = k;
+        }
+        negated = false;
+        i += 2;
+        continue;
+      }
+      case 102 /* f */:
+        if (phase > 0) s.canonical = false;
+        s.hasCriteria = true;
+        negated = false;
+        i++;
+        continue;
+    }
+    return false;
+  }
+  return !negated;
+}
+
 function makeOption(
   b: RuleBuilder,
   i: number,

@@ -114,12 +114,8 @@ export class LineTokens {
    * Returns -1, or the offset of a quote that is never closed (the tokens are then incomplete).
    */
   scan(text: string, start: number, end: number): number {
-    if (text !== this.text || start < this.#from) {
-      if (text !== this.text) this.#ascii = isAscii(text);
-      this.text = text;
-      this.#quote = this.#tab = this.#vt = this.#ff = this.#cr = this.#nonAscii = this.#backslash = this.#doubleSpace = -1;
-    }
     // The next-character offsets hold for lines read in order; reading an earlier line resets them.
+    if (text !== this.text || start < this.#from) this.#setText(text);
     this.#from = start;
     if (this.#tab < start) this.#tab = nextIndex(text, '\t', start);
     if (this.#vt < start) this.#vt = nextIndex(text, '\v', start);
@@ -131,6 +127,68 @@ export class LineTokens {
       if (r !== RETRY) return r;
     }
     return this.#scanAny(text, start, end);
+  }
+
+  /**
+   * `scan` for a simple line, in one look at each character: printable ASCII only, one space
+   * between tokens, and quotes only around whole tokens without escapes (`"a b"`, not `a"b"` or
+   * `"a\"b"`). Most lines of a dump are simple. Returns false, with the tokens undefined, for any
+   * other line: `scan` then splits it.
+   */
+  scanSimple(text: string, start: number, end: number): boolean {
+    if (text !== this.text) this.#setText(text);
+    let n = 0;
+    let irregular = false;
+    let starts = this.start;
+    let ends = this.end;
+    let quoted = this.quoted;
+    let i = start;
+    while (i < end) {
+      if (n === starts.length) {
+        this.grow();
+        starts = this.start;
+        ends = this.end;
+        quoted = this.quoted;
+      }
+      const tokenStart = i;
+      let c = text.charCodeAt(i);
+      if (c === 34 /* " */) {
+        for (i++; ; i++) {
+          if (i >= end) return false;
+          c = text.charCodeAt(i);
+          if (c === 34) break;
+          if (c < 32 || c > 126 || c === 92 /* \ */) return false;
+          if (c === 32 && text.charCodeAt(i + 1) === 32) irregular = true;
+        }
+        i++;
+        quoted[n] = 1;
+      } else {
+        // A space here is a second one between tokens (or one after the start).
+        for (; i < end; i++) {
+          c = text.charCodeAt(i);
+          if (c === 32) break;
+          if (c < 32 || c > 126 || c === 34) return false;
+        }
+        if (i === tokenStart) return false;
+        quoted[n] = 0;
+      }
+      starts[n] = tokenStart;
+      ends[n] = i;
+      n++;
+      // One space, then the next token.
+      if (i < end && (text.charCodeAt(i) !== 32 || ++i === end)) return false;
+    }
+    this.count = n;
+    this.irregular = irregular;
+    return true;
+  }
+
+  /** Starts reading lines of `text` (another text, or an earlier line of this one). */
+  #setText(text: string): void {
+    if (text !== this.text) this.#ascii = isAscii(text);
+    this.text = text;
+    this.#from = -1;
+    this.#quote = this.#tab = this.#vt = this.#ff = this.#cr = this.#nonAscii = this.#backslash = this.#doubleSpace = -1;
   }
 
   /** `scan` for a line with no white space but spaces: search, don't look. */
