@@ -1013,7 +1013,7 @@ export class ParsedRule implements IptablesRule, IptablesTargetSource {
 function buildDetails(source: RuleSource, start: number, end: number, targetName: string | undefined): RuleDetails {
   const { text, intern } = source;
   const lt = detailTokens;
-  lt.scan(text, start, end);
+  if (!lt.scanSimple(text, start, end)) lt.scan(text, start, end);
   let i = 0;
   let counters: Counters | undefined;
   if (text.charCodeAt(start) === 91 /* [ */) {

@@ -114,8 +114,11 @@ export class LineTokens {
    * Returns -1, or the offset of a quote that is never closed (the tokens are then incomplete).
    */
   scan(text: string, start: number, end: number): number {
-    // The next-character offsets hold for lines read in order; reading an earlier line resets them.
-    if (text !== this.text || start < this.#from) this.#setText(text);
+    if (text !== this.text) this.#setText(text);
+    // The next-character offsets hold for the lines from `#from` on: an earlier line (rules read
+    // by chain, not in file order) is looked at character by character instead of searching the
+    // rest of the text again from there.
+    else if (start < this.#from) return this.#scanAny(text, start, end);
     this.#from = start;
     if (this.#tab < start) this.#tab = nextIndex(text, '\t', start);
     if (this.#vt < start) this.#vt = nextIndex(text, '\v', start);
@@ -183,9 +186,9 @@ export class LineTokens {
     return true;
   }
 
-  /** Starts reading lines of `text` (another text, or an earlier line of this one). */
+  /** Starts reading lines of another text. */
   #setText(text: string): void {
-    if (text !== this.text) this.#ascii = isAscii(text);
+    this.#ascii = isAscii(text);
     this.text = text;
     this.#from = -1;
     this.#quote = this.#tab = this.#vt = this.#ff = this.#cr = this.#nonAscii = this.#backslash = this.#doubleSpace = -1;
