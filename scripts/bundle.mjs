@@ -49,14 +49,6 @@ await build({
   define: { 'import.meta.url': '__netlint_import_meta_url' },
   banner: { js: 'const __netlint_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
 });
-// The worker that reads a big iptables dump's lines beside the parser (src/parsers/iptables/
-// parallel.ts) is started from a file beside the module that starts it: here, beside netlint.cjs.
-await build({
-  ...common,
-  entryPoints: [join(ROOT, 'dist', 'src', 'parsers', 'iptables', 'scan-worker.js')],
-  outfile: join(OUT, 'scan-worker.js'),
-  format: 'esm',
-});
 const bundled = readFileSync(join(OUT, 'netlint.cjs'));
 const hash = createHash('sha256').update(bundled).digest('hex').slice(0, 16);
 await build({

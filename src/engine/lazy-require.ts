@@ -27,11 +27,3 @@ export function cryptoLib(): typeof import('node:crypto') {
   crypto ??= require('node:crypto') as typeof import('node:crypto');
   return crypto;
 }
-
-let workers: typeof import('node:worker_threads') | undefined;
-
-/** `node:worker_threads`, loaded on first use (only the parse of a big dump starts a worker). */
-export function workerThreads(): typeof import('node:worker_threads') {
-  workers ??= require('node:worker_threads') as typeof import('node:worker_threads');
-  return workers;
-}

@@ -12,9 +12,7 @@ import {
 import type { BaseNode } from '../../model/node.js';
 import type { Range, SourceText } from '../../model/source.js';
 import { COMMANDS } from './options.js';
-import { ParallelPrescan } from './parallel.js';
-import { lineBounds, prescanRule, R_COLON, R_CRITERIA, R_GOTO, R_PLAIN, R_TARGET, R_TARGET_QUOTED, RECORD } from './prescan.js';
-import { COUNTERS, duplicatesBySignature, exact, interned, LineError, readRule, RuleColumns, RuleScan, truncate, type RuleSource } from './rule.js';
+import { COUNTERS, duplicatesBySignature, exact, interned, LineError, readRule, readRuleFast, RuleColumns, RuleScan, truncate, type RuleSource } from './rule.js';
 import { ParsedTable } from './table.js';
 import { ParsedChain } from './chain.js';
 import { LineTokens, RangeInterner } from './tokenize.js';
@@ -61,12 +59,7 @@ export function duplicateRules(table: IptablesTable): [IptablesRule, IptablesRul
  * the next line.
  */
 export function parseIptables(source: SourceText, filePath: string): ParseResult {
-  return readIptables(source, filePath, ParallelPrescan.start(source.text, source.lineStarts));
-}
-
-/** `parseIptables` taking the records of the chunks that `prescan` read (tests give their own). */
-export function readIptables(source: SourceText, filePath: string, prescan: ParallelPrescan | undefined): ParseResult {
-  return new Reader(source, filePath).read(prescan);
+  return new Reader(source, filePath).read();
 }
 
 /**
@@ -81,10 +74,6 @@ class Reader {
   readonly rules: RuleSource;
   readonly lt = new LineTokens();
   readonly scan = new RuleScan();
-  /** The record of the line read by the fast path. */
-  readonly record = new Int32Array(RECORD);
-  /** The end of the line whose start `lineBounds` returned. */
-  readonly bounds = new Int32Array(1);
   open: OpenTable | undefined = undefined;
   sawIpv6 = false;
   hasTableLines: boolean | undefined = undefined;
@@ -108,41 +97,20 @@ class Reader {
     this.rules = { text, intern: new Map(), names: new RangeInterner(text) };
   }
 
-  read(prescan: ParallelPrescan | undefined): ParseResult {
-    try {
-      this.readLines(prescan);
-    } finally {
-      prescan?.finish();
-    }
-    this.closeTable(true);
-    const doc = this.doc;
-    doc.family = this.sawIpv6 ? 'ipv6' : 'ipv4';
-    const document: SourceDocument<IptablesDocument> = { kind: 'iptables', filePath: this.filePath, source: this.source, root: doc, comments: this.comments };
-    return { documents: [document], findings: this.findings };
-  }
-
-  /** Reads every line, taking the records of the chunks `prescan` read (if any). */
-  readLines(prescan: ParallelPrescan | undefined): void {
-    const { text, source, bounds } = this;
+  read(): ParseResult {
+    const { text, source } = this;
     const lineCount = source.lineCount;
     const lineStarts = source.lineStarts;
-    const records = prescan?.records;
-    let chunk = 0;
-    let nextChunk = prescan ? 1 : lineCount + 1;
-    let prescanned = false;
     for (let ln = 1; ln <= lineCount; ln++) {
-      if (ln === nextChunk) {
-        prescanned = prescan!.claim(chunk++);
-        nextChunk += prescan!.chunkLines;
-      }
-      // Blanks at both ends are skipped: iptables-restore tolerates them.
-      const start = lineBounds(text, lineStarts, lineCount, ln, bounds);
-      const end = bounds[0];
+      // The line without its terminator (SourceText.lineRange, inlined: this loop runs per line).
+      let start = lineStarts[ln - 1];
+      let end = ln < lineCount ? lineStarts[ln] - 1 : text.length;
+      if (end > start && text.charCodeAt(end - 1) === 13) end--;
+      if (ln === 1 && text.charCodeAt(0) === 0xfeff) start++;
+      // Skip leading white space; iptables-restore tolerates it.
+      while (start < end && (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9)) start++;
+      while (end > start && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
       if (start === end) continue;
-      if (prescanned && records![(ln - 1) * RECORD] !== 0 && this.open !== undefined) {
-        this.keepRecord(this.open, start, end, ln, records!, (ln - 1) * RECORD);
-        continue;
-      }
       const first = text.charCodeAt(start);
       if (first === 35 /* # */) this.comment(start, end);
       else if (first === 42 /* * */) this.tableLine(start, end);
@@ -157,6 +125,11 @@ class Reader {
         }
       }
     }
+    this.closeTable(true);
+    const doc = this.doc;
+    doc.family = this.sawIpv6 ? 'ipv6' : 'ipv4';
+    const document: SourceDocument<IptablesDocument> = { kind: 'iptables', filePath: this.filePath, source, root: doc, comments: this.comments };
+    return { documents: [document], findings: this.findings };
   }
 
   error(message: string, range: Range): void {
@@ -227,9 +200,14 @@ class Reader {
     const { text, lt } = this;
     const open = this.open;
     // `-A CHAIN ...` on a simple line, read in one look at each token (most lines of a dump).
-    if (open !== undefined && first === 45 /* - */ && prescanRule(text, start, end, lt, this.scan, this.record, 0)) {
-      this.keepRecord(open, start, end, ln, this.record, 0);
-      return;
+    if (open !== undefined && first === 45 /* - */ && text.charCodeAt(start + 1) === 65 /* A */ && text.charCodeAt(start + 2) === 32 && lt.scanSimple(text, start, end)) {
+      const scan = this.scan;
+      scan.reset();
+      if (lt.count > 1 && lt.quoted[1] === 0 && text.charCodeAt(lt.start[1]) !== 45 && readRuleFast(lt, 2, scan)) {
+        this.keep(open, 'append', start, end, ln, 2, -1);
+        open.table.range[1] = end;
+        return;
+      }
     }
     const unterminated = lt.scan(text, start, end);
     if (unterminated >= 0) throw new LineError('Unterminated quoted string.', [unterminated, end]);
@@ -266,17 +244,18 @@ class Reader {
   }
 
   /**
-   * The name of the target at `text[s, e)` (`quotedValue`: its value, if it is quoted). A few targets (KUBE-MARK-MASQ, DNAT, RETURN, ACCEPT...)
+   * The name of the target token `k`. A few targets (KUBE-MARK-MASQ, DNAT, RETURN, ACCEPT...)
    * are most of a dump's: the last ones seen are compared before the name is looked up.
    */
-  targetName(t: OpenTable, s: number, e: number, quotedValue: string | undefined): string {
-    const { text, recentTargets } = this;
-    let name: string | undefined;
-    if (quotedValue === undefined) {
+  targetName(k: number): string {
+    const { lt, text, recentTargets } = this;
+    if (!lt.quoted[k]) {
+      const s = lt.start[k];
+      const e = lt.end[k];
       for (let i = 0; i < recentTargets.length; i++) if (reads(text, s, e, recentTargets[i])) return recentTargets[i];
-      // A chain of the table gives its name (one lookup, as for the chain of a rule).
-      name = t.chains.get(text.slice(s, e))?.name ?? this.rules.names.get(s, e);
-    } else name = interned(this.rules.intern, quotedValue);
+    }
+    // A chain of the table gives its name (one lookup, as for the chain of a rule).
+    const name = (!lt.quoted[k] && this.open?.chains.get(text.slice(lt.start[k], lt.end[k]))?.name) || nameOf(lt, k, this.rules);
     recentTargets[this.nextRecent] = name;
     this.nextRecent = (this.nextRecent + 1) % RECENT_TARGETS;
     return name;
@@ -342,93 +321,38 @@ class Reader {
   }
 
   /**
-   * Records the rule whose line the careful first pass just read into `lt` and `scan` (`j`: its
-   * first token after the chain and position); `-D` and `-R` are checked only.
+   * Records the rule whose line the first pass just read into `lt` and `scan` (`j`: its first
+   * token after the chain and position); `-D` and `-R` are dropped.
    */
   keep(t: OpenTable, command: 'append' | 'insert' | 'delete' | 'replace', start: number, end: number, ln: number, j: number, position: number): void {
-    const { lt, scan } = this;
+    const { text, lt, scan } = this;
+    const n = lt.count;
     const chainTok = position < 0 ? j - 1 : j - 2;
     if (!this.sawIpv6 && ((scan.sourceTok >= 0 && this.colonIn(lt.start[scan.sourceTok], lt.end[scan.sourceTok])) || (scan.destinationTok >= 0 && this.colonIn(lt.start[scan.destinationTok], lt.end[scan.destinationTok])))) {
       this.sawIpv6 = true;
     }
     if (command !== 'append' && command !== 'insert') return;
-    const k = scan.targetTok;
-    // The text from the chain on reads as the signature when nothing needs normalising.
-    const plain = scan.canonical && !scan.counterOption && !lt.irregular && !lt.quoted[chainTok] && position < 0 && j < lt.count;
-    this.add(
-      t,
-      command,
-      position,
-      start,
-      end,
-      ln,
-      lt.start[chainTok],
-      lt.end[chainTok],
-      lt.quoted[chainTok] ? lt.value(chainTok) : undefined,
-      k >= 0 ? lt.start[k] : -1,
-      k >= 0 ? lt.end[k] : -1,
-      k >= 0 && lt.quoted[k] ? lt.value(k) : undefined,
-      scan.hasCriteria,
-      scan.targetKind === 'goto',
-      plain,
-    );
-  }
-
-  /** Records the simple `-A` line whose record `prescanRule` wrote at `rec[at]`. */
-  keepRecord(t: OpenTable, start: number, end: number, ln: number, rec: Int32Array, at: number): void {
-    const flags = rec[at];
-    if (flags & R_COLON) this.sawIpv6 = true;
-    const ts = flags & R_TARGET ? rec[at + 3] : -1;
-    const te = rec[at + 4];
-    // A simple line has no escapes: a quoted name's value is what the quotes hold.
-    const targetValue = flags & R_TARGET_QUOTED ? this.text.slice(ts + 1, te - 1) : undefined;
-    this.add(t, 'append', -1, start, end, ln, rec[at + 1], rec[at + 2], undefined, ts, te, targetValue, (flags & R_CRITERIA) !== 0, (flags & R_GOTO) !== 0, (flags & R_PLAIN) !== 0);
-    t.table.range[1] = end;
-  }
-
-  /**
-   * Adds a rule to its chain and its table's columns: the chain's name at `text[cs, ce)`, the
-   * target's at `text[ts, te)` (`ts` -1: none); `chainValue` and `targetValue` are the values of
-   * quoted names (undefined: unquoted).
-   */
-  add(
-    t: OpenTable,
-    command: 'append' | 'insert',
-    position: number,
-    start: number,
-    end: number,
-    ln: number,
-    cs: number,
-    ce: number,
-    chainValue: string | undefined,
-    ts: number,
-    te: number,
-    targetValue: string | undefined,
-    criteria: boolean,
-    goto: boolean,
-    plain: boolean,
-  ): void {
-    const text = this.text;
+    const cs = lt.start[chainTok];
+    const ce = lt.end[chainTok];
     let chain = this.lastChain;
     // The chain's own name string is shared by its rules (no copy per rule).
-    if (!chain || chainValue !== undefined || !reads(text, cs, ce, chain.name)) {
+    if (!chain || lt.quoted[chainTok] || !reads(text, cs, ce, chain.name)) {
       // A chain the table has is found by its text in one lookup (a lookup in a table of 40,000
       // names costs about as much as the rest of the line): its name needs no interning.
-      chain = chainValue !== undefined ? undefined : t.chains.get(text.slice(cs, ce));
+      chain = lt.quoted[chainTok] ? undefined : t.chains.get(text.slice(cs, ce));
       if (!chain) {
-        let name: string;
-        if (chainValue !== undefined) name = interned(this.rules.intern, chainValue);
-        else if (this.lastTarget !== undefined && reads(text, cs, ce, this.lastTarget)) name = this.lastTarget;
-        else name = this.rules.names.get(cs, ce);
+        const name = this.lastTarget !== undefined && !lt.quoted[chainTok] && reads(text, cs, ce, this.lastTarget) ? this.lastTarget : nameOf(lt, chainTok, this.rules);
         chain = ensureChain(t, name, cs, ce, start, end);
       }
       this.lastChain = chain;
     }
-    const targetName = ts >= 0 ? this.targetName(t, ts, te, targetValue) : undefined;
+    const targetName = scan.targetTok >= 0 ? this.targetName(scan.targetTok) : undefined;
     this.lastTarget = targetName;
+    // The text from the chain on reads as the signature when nothing needs normalising.
+    const plainSignature = scan.canonical && !scan.counterOption && !lt.irregular && !lt.quoted[chainTok] && position < 0 && j < n;
     const pos = position < 0 ? undefined : position;
     const cols = t.table.columns;
-    const index = cols.add(chain, command, pos, start, end, ln, cs, ce, criteria, goto, targetName, plain);
+    const index = cols.add(chain, command, pos, start, end, ln, cs, ce, scan, targetName, plainSignature);
     if (command === 'insert') chain.rules.splice(Math.max(0, Math.min((pos ?? 1) - 1, chain.rules.length)), 0, cols.rule(index));
     else chain.append(index);
   }

@@ -620,8 +620,7 @@ export class RuleColumns {
     line: number,
     chainStart: number,
     chainEnd: number,
-    hasCriteria: boolean,
-    goto: boolean,
+    scan: RuleScan,
     targetName: string | undefined,
     plainSignature: boolean,
   ): number {
@@ -634,9 +633,9 @@ export class RuleColumns {
     this.line[i] = line;
     this.bits[i] =
       (command === 'insert' ? INSERT : 0) |
-      (hasCriteria ? HAS_CRITERIA : 0) |
+      (scan.hasCriteria ? HAS_CRITERIA : 0) |
       (plainSignature ? PLAIN_SIGNATURE : 0) |
-      (goto ? GOTO : 0);
+      (scan.targetKind === 'goto' ? GOTO : 0);
     this.next[i] = -1;
     this.chainOf.push(chain);
     this.targetName.push(targetName);

@@ -53,7 +53,7 @@ function nextNonAscii(text: string, from: number): number {
 }
 
 /** True if `text` is ASCII only (one native pass instead of a regular expression's). */
-export function isAscii(text: string): boolean {
+function isAscii(text: string): boolean {
   const buffer = (globalThis as { Buffer?: { byteLength(s: string, encoding: string): number } }).Buffer;
   return buffer ? buffer.byteLength(text, 'utf8') === text.length : !/[^\x00-\x7f]/.test(text);
 }
