@@ -10,7 +10,7 @@ import { supportedKinds } from '../parsers/index.js';
 import { hashText, type LintCache } from './cache.js';
 import { discoverFiles } from './discover.js';
 import type { Finding } from '../model/finding.js';
-import { lintParsed, parseText, type LintFileResult, type ParsedFile } from './lint.js';
+import { lintParsed, lintTexts, parseText, type LintFileResult, type ParsedFile } from './lint.js';
 import type { RuleRegistry } from './registry.js';
 import type { ResolvedConfig } from './types.js';
 
@@ -113,11 +113,14 @@ export async function lintFiles(patterns: string[], options: LintFilesOptions = 
   const cache = options.fix ? undefined : options.cache;
   if (cache) return { results: lintWithCache(read, cache, options, lintOptions), skipped };
 
+  if (!options.fix) {
+    const unparsed = read.map((r) => ({ filePath: r.file.filePath, text: r.text, kind: r.kind }));
+    return { results: lintTexts(unparsed, { ...lintOptions, onFile: progress }), skipped };
+  }
   read.forEach((r, i) => {
     parsed.push(parseText(r.text, r.file.filePath, { kind: r.kind }));
     progress?.(i + 1, read.length);
   });
-  if (!options.fix) return { results: lintParsed(parsed, lintOptions), skipped };
 
   // Each file is fixed in its scope: the other files of its directory lend their facts
   // (a kernel version, say) but are not re-linted.
@@ -217,8 +220,10 @@ function lintWithCache(
         results[i] = { filePath, ...(hits[n]!.kind ? { kind: hits[n]!.kind } : {}), text: read[i].text, findings: hits[n]!.findings };
       });
     } else {
-      const scopeFiles = indices.map((i) => parseText(read[i].text, read[i].file.filePath, { kind: read[i].kind }));
-      const linted = lintParsed(scopeFiles, lintOptions);
+      const linted = lintTexts(
+        indices.map((i) => ({ filePath: read[i].file.filePath, text: read[i].text, kind: read[i].kind })),
+        lintOptions,
+      );
       indices.forEach((i, n) => {
         results[i] = linted[n];
         cache.set(read[i].file.filePath, keys[n], { ...(linted[n].kind ? { kind: linted[n].kind } : {}), findings: linted[n].findings });

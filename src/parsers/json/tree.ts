@@ -1,4 +1,5 @@
 import type { BaseNode } from '../../model/node.js';
+import { recall, remember } from '../../model/memo.js';
 import type { Range } from '../../model/source.js';
 
 /** A JSON path: property names and array indices from the document root. */
@@ -140,8 +141,8 @@ export function toPlainValue(node: JsonValue): unknown {
   }
 }
 
-/** Roots the strict one-pass reader built, with their text (see `plainValue`). */
-const strictTexts = new WeakMap<JsonValue, string>();
+/** On roots the strict one-pass reader built: their text (see `plainValue`). */
+const STRICT_TEXT = Symbol('netlint.strictText');
 
 /**
  * Records that `root` is the whole of `text`, read as strict JSON: `plainValue(root)` is then
@@ -149,12 +150,12 @@ const strictTexts = new WeakMap<JsonValue, string>();
  * the first one's place, `__proto__` is a plain key, template strings read as their text).
  */
 export function rememberStrictText(root: JsonValue, text: string): void {
-  strictTexts.set(root, text);
+  remember(root, STRICT_TEXT, text);
 }
 
 /** `toPlainValue(node)`, parsed natively when `node` is the root of strict JSON text. */
 export function plainValue(node: JsonValue): unknown {
-  const text = strictTexts.get(node);
+  const text = recall<string>(node, STRICT_TEXT);
   return text !== undefined ? JSON.parse(text) : toPlainValue(node);
 }
 
