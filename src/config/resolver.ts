@@ -49,6 +49,12 @@ export class ConfigResolver {
   private explicit?: LoadedConfig;
   /** Rules compiled from policy files, by file. */
   private readonly policyRules = new Map<string, RuleModule<any>[]>();
+  /**
+   * Absolute path and folder of each file asked about: every file is asked about several times
+   * (prepare, isIgnored, configFor per kind), and resolving a path each time cost more than the
+   * lookups it served on runs over thousands of files.
+   */
+  private readonly paths = new Map<string, { abs: string; dir: string }>();
 
   private constructor(private readonly options: ConfigResolverOptions) {
     this.builtin = options.builtin ?? builtinRegistry();
@@ -74,7 +80,7 @@ export class ConfigResolver {
 
   /** The config file in force for a file (nearest, or `--config`), loading it if needed. */
   async prepare(filePath: string): Promise<LoadedConfig | undefined> {
-    const dir = path.dirname(path.resolve(this.options.cwd, filePath));
+    const { dir } = this.pathsOf(filePath);
     if (this.explicit || this.options.configFile !== undefined) return this.explicit;
     if (this.options.lookup === false) return undefined;
     if (this.ready.has(dir)) return this.ready.get(dir) ?? undefined;
@@ -87,7 +93,7 @@ export class ConfigResolver {
   /** Whether `ignores` of the file's config excludes it (after {@link prepare}). */
   isIgnored(filePath: string): boolean {
     const loaded = this.loadedFor(filePath);
-    return loaded ? loaded.isIgnored(path.resolve(this.options.cwd, filePath)) : false;
+    return loaded ? loaded.isIgnored(this.pathsOf(filePath).abs) : false;
   }
 
   /**
@@ -95,7 +101,7 @@ export class ConfigResolver {
    * config layers that match it, in order, then `--rule`.
    */
   configFor(filePath: string, kind?: InputKind): ResolvedConfig {
-    const abs = path.resolve(this.options.cwd, filePath);
+    const { abs } = this.pathsOf(filePath);
     const loaded = this.loadedFor(filePath);
     // Without `files` overrides, every file under one config gets the same config (per kind).
     const perFile = loaded?.elements.some((el) => el.files) ?? false;
@@ -119,9 +125,18 @@ export class ConfigResolver {
     return this.configFor(filePath, kind);
   }
 
+  private pathsOf(filePath: string): { abs: string; dir: string } {
+    let paths = this.paths.get(filePath);
+    if (!paths) {
+      const abs = path.resolve(this.options.cwd, filePath);
+      this.paths.set(filePath, (paths = { abs, dir: path.dirname(abs) }));
+    }
+    return paths;
+  }
+
   private loadedFor(filePath: string): LoadedConfig | undefined {
     if (this.explicit) return this.explicit;
-    const dir = path.dirname(path.resolve(this.options.cwd, filePath));
+    const { dir } = this.pathsOf(filePath);
     if (!this.ready.has(dir) && this.options.lookup !== false && this.options.configFile === undefined) {
       throw new TypeError(`ConfigResolver.prepare() was not awaited for ${filePath}.`);
     }

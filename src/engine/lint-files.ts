@@ -1,5 +1,5 @@
 import { isAscii } from 'node:buffer';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import type { ConfigResolver } from '../config/resolver.js';
 import { CONFIG_FILE_NAMES } from '../config/source.js';
@@ -70,8 +70,15 @@ export async function lintFiles(patterns: string[], options: LintFilesOptions = 
     (f) => f.filePath !== cacheFile && (f.explicit || !((CONFIG_FILE_NAMES as readonly string[]).includes(path.basename(f.filePath)) || path.basename(f.filePath).startsWith('.netlintcache'))),
   );
   if (configs) {
-    // One config per folder (cached), loaded in path order so the first bad config is reported.
-    for (const f of files) await configs.prepare(f.filePath);
+    // One config per folder, loaded in path order so the first bad config is reported: the
+    // first file of each folder prepares it (the others would find it prepared).
+    let lastDir: string | undefined;
+    for (const f of files) {
+      const dir = path.dirname(f.filePath);
+      if (dir === lastDir) continue;
+      lastDir = dir;
+      await configs.prepare(f.filePath);
+    }
     files = files.filter((f) => {
       if (!configs.isIgnored(f.filePath)) return true;
       skipped.push(f.filePath);
@@ -91,14 +98,16 @@ export async function lintFiles(patterns: string[], options: LintFilesOptions = 
   }
   const scopeOf = (file: { filePath: string }) => path.dirname(file.filePath);
   // The engine asks once per document and per file; the resolver's own cache resolves paths first.
-  const configCache = new Map<string, ResolvedConfig>();
+  // By kind, then file: the file paths are the same strings every time (their hashes are kept).
+  const configCache = new Map<InputKind | undefined, Map<string, ResolvedConfig>>();
   const configFor = configs
     ? (filePath: string, kind?: InputKind) => {
-        const key = kind ? `${kind}\0${filePath}` : filePath;
-        let config = configCache.get(key);
+        let byFile = configCache.get(kind);
+        if (!byFile) configCache.set(kind, (byFile = new Map()));
+        let config = byFile.get(filePath);
         if (!config) {
           config = configs.configFor(filePath, kind);
-          configCache.set(key, config);
+          byFile.set(filePath, config);
         }
         return config;
       }
@@ -150,16 +159,39 @@ export async function lintFiles(patterns: string[], options: LintFilesOptions = 
  * A file's text, decoded as UTF-8. Most inputs are ASCII: checking that (one native pass) and
  * copying the bytes is several times faster than decoding UTF-8, 40 ms against 8 ms for a
  * 16 MiB dump; the text is the same.
+ *
+ * Files that fit in `readBuffer` are read into it (open, read until the end, close) instead of
+ * into a new Buffer sized by fstat: a third less time per small file, which is most of what a
+ * config repository holds. Larger files read the rest the usual way.
  */
 function readText(filePath: string): string | undefined {
-  let bytes: Buffer;
+  let fd: number;
   try {
-    bytes = readFileSync(filePath);
+    fd = openSync(filePath, 'r');
   } catch {
     return undefined;
   }
+  let bytes: Buffer;
+  try {
+    let length = 0;
+    let n: number;
+    do {
+      n = readSync(fd, readBuffer, length, readBuffer.length - length, null);
+      length += n;
+    } while (n > 0 && length < readBuffer.length);
+    bytes = readBuffer.subarray(0, length);
+    // Full: the rest from the current position.
+    if (n > 0) bytes = Buffer.concat([bytes, readFileSync(fd)]);
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
   return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
+
+/** The buffer `readText` reads small files into (the strings it returns are copies). */
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
 
 interface ReadFile {
   file: { filePath: string; explicit: boolean };
