@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { builtinRegistry } from '../engine/builtin.js';
 import { ConfigError } from '../engine/errors.js';
@@ -42,7 +42,7 @@ export class ConfigResolver {
   private loader?: PluginLoader;
   /** `checkRules`, loaded when there are `--rule` entries. */
   private checkRules?: typeof CheckRules;
-  private readonly dirConfig = new Map<string, Promise<string | undefined>>();
+  private readonly dirConfig = new Map<string, string | undefined>();
   private readonly loaded = new Map<string, Promise<LoadedConfig>>();
   private readonly ready = new Map<string, LoadedConfig | null>();
   private readonly resolved = new Map<string, ResolvedConfig>();
@@ -84,7 +84,7 @@ export class ConfigResolver {
     if (this.explicit || this.options.configFile !== undefined) return this.explicit;
     if (this.options.lookup === false) return undefined;
     if (this.ready.has(dir)) return this.ready.get(dir) ?? undefined;
-    const configFile = await this.findConfigFile(dir);
+    const configFile = this.findConfigFile(dir);
     const loaded = configFile ? await this.load(configFile) : undefined;
     this.ready.set(dir, loaded ?? null);
     return loaded;
@@ -212,25 +212,34 @@ export class ConfigResolver {
     }
   }
 
-  /** The nearest config file at or above `dir` (cached per folder). */
-  private findConfigFile(dir: string): Promise<string | undefined> {
-    let pending = this.dirConfig.get(dir);
-    if (!pending) {
-      pending = (async () => {
-        for (const name of CONFIG_FILE_NAMES) {
-          const candidate = path.join(dir, name);
-          try {
-            if ((await fs.stat(candidate)).isFile()) return candidate;
-          } catch {
-            // Not here.
-          }
-        }
-        const parent = path.dirname(dir);
-        return parent === dir ? undefined : this.findConfigFile(parent);
-      })();
-      this.dirConfig.set(dir, pending);
+  /**
+   * The nearest config file at or above `dir` (cached per folder). Synchronous stats that return
+   * nothing for a missing file: a lookup from a folder asks for every config name in every
+   * folder up to the root, and a failing asynchronous stat cost a thread-pool round trip and an
+   * Error each (15 ms for the first folder of a run here).
+   */
+  private findConfigFile(dir: string): string | undefined {
+    if (this.dirConfig.has(dir)) return this.dirConfig.get(dir);
+    let found: string | undefined;
+    for (const name of CONFIG_FILE_NAMES) {
+      const candidate = path.join(dir, name);
+      let stat;
+      try {
+        stat = statSync(candidate, { throwIfNoEntry: false });
+      } catch {
+        // Not readable here (EACCES, ENOTDIR...): not here.
+      }
+      if (stat?.isFile()) {
+        found = candidate;
+        break;
+      }
     }
-    return pending;
+    if (found === undefined) {
+      const parent = path.dirname(dir);
+      found = parent === dir ? undefined : this.findConfigFile(parent);
+    }
+    this.dirConfig.set(dir, found);
+    return found;
   }
 
   /**
