@@ -1,5 +1,4 @@
 import type { BaseNode } from '../../model/node.js';
-import { recall, remember } from '../../model/memo.js';
 import type { Range } from '../../model/source.js';
 
 /** A JSON path: property names and array indices from the document root. */
@@ -141,8 +140,8 @@ export function toPlainValue(node: JsonValue): unknown {
   }
 }
 
-/** On roots the strict one-pass reader built: their text (see `plainValue`). */
-const STRICT_TEXT = Symbol('netlint.strictText');
+/** Roots the strict one-pass reader built, with their text (see `plainValue`). */
+const strictTexts = new WeakMap<JsonValue, string>();
 
 /**
  * Records that `root` is the whole of `text`, read as strict JSON: `plainValue(root)` is then
@@ -150,12 +149,12 @@ const STRICT_TEXT = Symbol('netlint.strictText');
  * the first one's place, `__proto__` is a plain key, template strings read as their text).
  */
 export function rememberStrictText(root: JsonValue, text: string): void {
-  remember(root, STRICT_TEXT, text);
+  strictTexts.set(root, text);
 }
 
 /** `toPlainValue(node)`, parsed natively when `node` is the root of strict JSON text. */
 export function plainValue(node: JsonValue): unknown {
-  const text = recall<string>(node, STRICT_TEXT);
+  const text = strictTexts.get(node);
   return text !== undefined ? JSON.parse(text) : toPlainValue(node);
 }
 
