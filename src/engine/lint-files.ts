@@ -66,21 +66,23 @@ export async function lintFiles(patterns: string[], options: LintFilesOptions = 
   let files = await discoverFiles(patterns, { cwd, ignores: options.ignores });
   // netlint's own config and cache files are not inputs.
   const cacheFile = options.cache?.filePath;
-  files = files.filter(
-    (f) => f.filePath !== cacheFile && (f.explicit || !((CONFIG_FILE_NAMES as readonly string[]).includes(path.basename(f.filePath)) || path.basename(f.filePath).startsWith('.netlintcache'))),
-  );
+  files = files.filter((f) => {
+    if (f.filePath === cacheFile) return false;
+    if (f.explicit) return true;
+    const base = path.basename(f.filePath);
+    return !((CONFIG_FILE_NAMES as readonly string[]).includes(base) || base.startsWith('.netlintcache'));
+  });
   if (configs) {
     // One config per folder, loaded in path order so the first bad config is reported: the
     // first file of each folder prepares it (the others would find it prepared).
-    let lastDir: string | undefined;
-    for (const f of files) {
-      const dir = path.dirname(f.filePath);
-      if (dir === lastDir) continue;
-      lastDir = dir;
-      await configs.prepare(f.filePath);
+    const dirs = files.map((f) => path.dirname(f.filePath));
+    const configured = new Map<string, boolean>();
+    for (let i = 0; i < files.length; i++) {
+      if (!configured.has(dirs[i])) configured.set(dirs[i], (await configs.prepare(files[i].filePath)) !== undefined);
     }
-    files = files.filter((f) => {
-      if (!configs.isIgnored(f.filePath)) return true;
+    // Only a config's `ignores` ignore files: files of folders without a config need no check.
+    files = files.filter((f, i) => {
+      if (!configured.get(dirs[i]) || !configs.isIgnored(f.filePath)) return true;
       skipped.push(f.filePath);
       return false;
     });
