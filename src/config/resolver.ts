@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { builtinRegistry } from '../engine/builtin.js';
 import { ConfigError } from '../engine/errors.js';
@@ -42,13 +42,19 @@ export class ConfigResolver {
   private loader?: PluginLoader;
   /** `checkRules`, loaded when there are `--rule` entries. */
   private checkRules?: typeof CheckRules;
-  private readonly dirConfig = new Map<string, Promise<string | undefined>>();
+  private readonly dirConfig = new Map<string, string | undefined>();
   private readonly loaded = new Map<string, Promise<LoadedConfig>>();
   private readonly ready = new Map<string, LoadedConfig | null>();
   private readonly resolved = new Map<string, ResolvedConfig>();
   private explicit?: LoadedConfig;
   /** Rules compiled from policy files, by file. */
   private readonly policyRules = new Map<string, RuleModule<any>[]>();
+  /**
+   * Absolute path and folder of each file asked about: every file is asked about several times
+   * (prepare, isIgnored, configFor per kind), and resolving a path each time cost more than the
+   * lookups it served on runs over thousands of files.
+   */
+  private readonly paths = new Map<string, { abs: string; dir: string }>();
 
   private constructor(private readonly options: ConfigResolverOptions) {
     this.builtin = options.builtin ?? builtinRegistry();
@@ -74,11 +80,11 @@ export class ConfigResolver {
 
   /** The config file in force for a file (nearest, or `--config`), loading it if needed. */
   async prepare(filePath: string): Promise<LoadedConfig | undefined> {
-    const dir = path.dirname(path.resolve(this.options.cwd, filePath));
+    const { dir } = this.pathsOf(filePath);
     if (this.explicit || this.options.configFile !== undefined) return this.explicit;
     if (this.options.lookup === false) return undefined;
     if (this.ready.has(dir)) return this.ready.get(dir) ?? undefined;
-    const configFile = await this.findConfigFile(dir);
+    const configFile = this.findConfigFile(dir);
     const loaded = configFile ? await this.load(configFile) : undefined;
     this.ready.set(dir, loaded ?? null);
     return loaded;
@@ -87,7 +93,7 @@ export class ConfigResolver {
   /** Whether `ignores` of the file's config excludes it (after {@link prepare}). */
   isIgnored(filePath: string): boolean {
     const loaded = this.loadedFor(filePath);
-    return loaded ? loaded.isIgnored(path.resolve(this.options.cwd, filePath)) : false;
+    return loaded ? loaded.isIgnored(this.pathsOf(filePath).abs) : false;
   }
 
   /**
@@ -95,7 +101,7 @@ export class ConfigResolver {
    * config layers that match it, in order, then `--rule`.
    */
   configFor(filePath: string, kind?: InputKind): ResolvedConfig {
-    const abs = path.resolve(this.options.cwd, filePath);
+    const { abs } = this.pathsOf(filePath);
     const loaded = this.loadedFor(filePath);
     // Without `files` overrides, every file under one config gets the same config (per kind).
     const perFile = loaded?.elements.some((el) => el.files) ?? false;
@@ -119,9 +125,18 @@ export class ConfigResolver {
     return this.configFor(filePath, kind);
   }
 
+  private pathsOf(filePath: string): { abs: string; dir: string } {
+    let paths = this.paths.get(filePath);
+    if (!paths) {
+      const abs = path.resolve(this.options.cwd, filePath);
+      this.paths.set(filePath, (paths = { abs, dir: path.dirname(abs) }));
+    }
+    return paths;
+  }
+
   private loadedFor(filePath: string): LoadedConfig | undefined {
     if (this.explicit) return this.explicit;
-    const dir = path.dirname(path.resolve(this.options.cwd, filePath));
+    const { dir } = this.pathsOf(filePath);
     if (!this.ready.has(dir) && this.options.lookup !== false && this.options.configFile === undefined) {
       throw new TypeError(`ConfigResolver.prepare() was not awaited for ${filePath}.`);
     }
@@ -197,25 +212,34 @@ export class ConfigResolver {
     }
   }
 
-  /** The nearest config file at or above `dir` (cached per folder). */
-  private findConfigFile(dir: string): Promise<string | undefined> {
-    let pending = this.dirConfig.get(dir);
-    if (!pending) {
-      pending = (async () => {
-        for (const name of CONFIG_FILE_NAMES) {
-          const candidate = path.join(dir, name);
-          try {
-            if ((await fs.stat(candidate)).isFile()) return candidate;
-          } catch {
-            // Not here.
-          }
-        }
-        const parent = path.dirname(dir);
-        return parent === dir ? undefined : this.findConfigFile(parent);
-      })();
-      this.dirConfig.set(dir, pending);
+  /**
+   * The nearest config file at or above `dir` (cached per folder). Synchronous stats that return
+   * nothing for a missing file: a lookup from a folder asks for every config name in every
+   * folder up to the root, and a failing asynchronous stat cost a thread-pool round trip and an
+   * Error each (15 ms for the first folder of a run here).
+   */
+  private findConfigFile(dir: string): string | undefined {
+    if (this.dirConfig.has(dir)) return this.dirConfig.get(dir);
+    let found: string | undefined;
+    for (const name of CONFIG_FILE_NAMES) {
+      const candidate = path.join(dir, name);
+      let stat;
+      try {
+        stat = statSync(candidate, { throwIfNoEntry: false });
+      } catch {
+        // Not readable here (EACCES, ENOTDIR...): not here.
+      }
+      if (stat?.isFile()) {
+        found = candidate;
+        break;
+      }
     }
-    return pending;
+    if (found === undefined) {
+      const parent = path.dirname(dir);
+      found = parent === dir ? undefined : this.findConfigFile(parent);
+    }
+    this.dirConfig.set(dir, found);
+    return found;
   }
 
   /**

@@ -80,8 +80,11 @@ function* walk(dir: string, isIgnored: (abs: string) => boolean): Generator<stri
     return;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+  // `dir` is normalized and an entry's name is one segment: path.join would normalize the whole
+  // path again for every file.
+  const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
   for (const e of entries) {
-    const abs = path.join(dir, e.name);
+    const abs = prefix + e.name;
     if (isIgnored(abs)) continue;
     if (e.isDirectory()) {
       if (!SKIPPED_DIRS.has(e.name)) yield* walk(abs, isIgnored);

@@ -62,7 +62,32 @@ export function resolveRuleOptions(rule: RuleModule<any>, entry: RuleEntry | und
 /** Replaces `{{name}}` by `data.name`; unknown placeholders stay as written. */
 export function interpolate(template: string, data: Record<string, unknown> | undefined): string {
   if (!data) return template;
-  return template.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (m, key: string) =>
-    key in data ? String(data[key]) : m,
-  );
+  const parts = templateParts(template);
+  let out = parts[0] as string;
+  for (let i = 1; i < parts.length; i += 2) {
+    const { key, placeholder } = parts[i] as { key: string; placeholder: string };
+    out += (key in data ? String(data[key]) : placeholder) + (parts[i + 1] as string);
+  }
+  return out;
 }
+
+/**
+ * A message template cut at its placeholders: text, placeholder, text... (odd entries are the
+ * placeholders). Cut once per template: messages are formatted for every finding.
+ */
+function templateParts(template: string): (string | { key: string; placeholder: string })[] {
+  let parts = templates.get(template);
+  if (!parts) {
+    parts = [];
+    let last = 0;
+    for (const m of template.matchAll(/\{\{\s*([\w.-]+)\s*\}\}/g)) {
+      parts.push(template.slice(last, m.index), { key: m[1], placeholder: m[0] });
+      last = m.index + m[0].length;
+    }
+    parts.push(template.slice(last));
+    templates.set(template, parts);
+  }
+  return parts;
+}
+
+const templates = new Map<string, (string | { key: string; placeholder: string })[]>();

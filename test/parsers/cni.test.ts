@@ -355,3 +355,23 @@ describe('cni-schema findings point at the offending key or value', () => {
     expect(lint(text).map((f) => [f.at, f.message])).toEqual([['5:53-5:58', 'Expected "hairpinMode" to be true or false.']]);
   });
 });
+
+describe('walkCni with the node types rules listen to', () => {
+  it('visits the root and plugins in the order of the full walk when no JSON type is listened to', () => {
+    const names = [...corpusNames, 'inline'];
+    for (const name of names) {
+      const text =
+        name === 'inline'
+          ? '{"cniVersion":"1.0.0","name":"n","plugins":[{"type":"flannel","delegate":{"ipMasq":true,"delegate":{}}},{"type":"portmap"},{"type":"flannel"}]}'
+          : read(name);
+      const document = parseCni(new SourceText(text), name === 'inline' ? 'x.conflist' : name).documents[0];
+      if (!document) continue;
+      const full: BaseNode[] = [];
+      cniParser.walk(document, (n) => full.push(n));
+      const partial: BaseNode[] = [];
+      cniParser.walk(document, (n) => partial.push(n), new Set(['CniConfig', 'CniPlugin', 'FlannelNetConfig', 'SnatPoint']));
+      expect(partial, name).toEqual(full.filter((n) => !n.type.startsWith('Json')));
+      expect(partial.every((n, i) => n === full.filter((m) => !m.type.startsWith('Json'))[i])).toBe(true);
+    }
+  });
+});

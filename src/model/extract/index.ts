@@ -1,5 +1,6 @@
 import type { InputKind, SourceDocument } from '../document.js';
 import type { Fact } from '../facts.js';
+import { memo } from '../memo.js';
 import { extractCniFacts } from './cni.js';
 import { extractDockerFacts } from './docker.js';
 import { extractConntrackFacts, extractEthtoolFacts, extractKernelFacts, extractSysctlFacts } from './evidence.js';
@@ -22,16 +23,11 @@ const extractors: Partial<Record<InputKind, Extractor>> = {
   sysctl: extractSysctlFacts,
 };
 
-const cache = new WeakMap<SourceDocument, Fact[]>();
+const FACTS = Symbol('netlint.facts');
 
-/** The facts a document states, extracted once. */
+/** The facts a document states, extracted once (kept on the document: see `memo`). */
 export function factsOf(document: SourceDocument): Fact[] {
-  let facts = cache.get(document);
-  if (!facts) {
-    facts = extractors[document.kind]?.(document) ?? [];
-    cache.set(document, facts);
-  }
-  return facts;
+  return memo(document, FACTS, () => extractors[document.kind]?.(document) ?? []);
 }
 
 /** The facts of every document of a scope, in document order. */

@@ -24,6 +24,7 @@ import {
   type KindCluster,
   type KubeProxyConfiguration,
 } from '../kubernetes.js';
+import { memo } from '../memo.js';
 import type { BaseNode } from '../node.js';
 import type { NatOwner } from '../owners.js';
 import { SourceText, type Range } from '../source.js';
@@ -1077,7 +1078,7 @@ interface FileIndex {
 const INDEXED_KINDS = new Set(['DaemonSet', 'ConfigMap', 'IPPool', 'FelixConfiguration', 'Installation', 'KubeProxyConfiguration', 'Cluster', 'ClusterConfiguration']);
 const IP_MASQ_AGENT_KEY = /^(?:nonMasqueradeCIDRs|masqLinkLocal|masqLinkLocalIPv6|cidrLimit|resyncInterval)\s*:/m;
 
-const fileIndexes = new WeakMap<SourceText, FileIndex>();
+const FILE_INDEX = Symbol('netlint.fileIndex');
 
 /**
  * Every indexed object of the file `document` belongs to (the outer file of an embedded
@@ -1086,8 +1087,10 @@ const fileIndexes = new WeakMap<SourceText, FileIndex>();
  */
 function fileIndex(document: SourceDocument): FileIndex {
   const outer = document.outerSource ?? document.source;
-  let index = fileIndexes.get(outer);
-  if (index) return index;
+  return memo(outer, FILE_INDEX, () => buildFileIndex(document, outer));
+}
+
+function buildFileIndex(document: SourceDocument, outer: SourceText): FileIndex {
   const byType = new Map<string, K8sView[]>();
   const byKind = new Map<string, K8sObject[]>();
   const offsets = new Map<K8sObject, number>();
@@ -1109,7 +1112,7 @@ function fileIndex(document: SourceDocument): FileIndex {
       if (root.ipMasqAgentConfig) ipMasqAgentConfigs.push(root.embeddedIn ? { config: root.ipMasqAgentConfig, origin: root.embeddedIn } : { config: root.ipMasqAgentConfig });
     }
   }
-  index = {
+  return {
     views: <T extends K8sView>(type: T['type']) => [...((byType.get(type) ?? []) as T[])],
     objects: (kind) => [...(byKind.get(kind) ?? [])],
     ipMasqAgentConfigs,
@@ -1118,8 +1121,6 @@ function fileIndex(document: SourceDocument): FileIndex {
       return [range[0] + offset, range[1] + offset];
     },
   };
-  fileIndexes.set(outer, index);
-  return index;
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   parseJson,
   readSetting,
   walkJson,
+  JSON_NODE_TYPES,
   type JsonObject,
   type JsonProblem,
   type JsonSetting,
@@ -220,12 +221,22 @@ function push<T>(list: JsonSetting<T>[], value: JsonSetting<T> | undefined): voi
 
 /**
  * Visits the model root, then every JSON node in text order; each plugin's `CniPlugin` node is
- * visited just before its JSON object.
+ * visited just before its JSON object. When `types` (the node types someone listens to) has no
+ * JSON type, only the root and the plugins are visited, in the same order.
  */
-export function walkCni(document: SourceDocument, visit: (node: BaseNode) => void): void {
+export function walkCni(document: SourceDocument, visit: (node: BaseNode) => void, types?: ReadonlySet<string>): void {
   const root = document.root as CniConfig | FlannelNetConfig;
   visit(root);
   const plugins = new Map<BaseNode, CniPlugin>();
+  if (types && !JSON_NODE_TYPES.some((t) => types.has(t))) {
+    // A plugin's delegates are inside its object, before the next plugin: this is text order.
+    const visitPlugin = (p: CniPlugin) => {
+      visit(p);
+      p.delegates.forEach(visitPlugin);
+    };
+    if (root.type === 'CniConfig') root.plugins.forEach(visitPlugin);
+    return;
+  }
   if (root.type === 'CniConfig') {
     const add = (p: CniPlugin) => {
       plugins.set(p.node, p);
