@@ -3,6 +3,7 @@ import { insertAfter } from '../../src/fixes/edits.js';
 import type { IptablesChain, IptablesDocument, IptablesTable } from '../../src/model/iptables.js';
 import { KNOWN_TARGETS } from '../../src/parsers/iptables/options.js';
 import { chainByName } from '../../src/parsers/iptables/parser.js';
+import { ruleTable } from '../../src/parsers/iptables/select.js';
 
 /** Where a new `:CHAIN - [0:0]` line goes: after the table's last header, else after `*table`. */
 function declarationAnchor(table: IptablesTable): { range: [number, number] } {
@@ -62,13 +63,20 @@ export const rule = defineRule({
             });
           }
           const reported = new Set<string>();
-          for (const r of table.rules) {
-            // The name alone first: most targets are verdicts or declared chains.
-            const name = r.targetName;
-            if (name === undefined || KNOWN_TARGETS.has(name) || external.has(name)) continue;
+          // Target names only, read without making the rules' objects: most targets are verdicts
+          // or declared chains.
+          const rules = ruleTable(table);
+          /** The last target found declared: rules jump to a few chains (KUBE-MARK-MASQ) over and over. */
+          let lastDeclared: string | undefined;
+          for (let i = 0; i < rules.count; i++) {
+            const name = rules.targetNameAt(i);
+            if (name === undefined || name === lastDeclared || KNOWN_TARGETS.has(name) || external.has(name)) continue;
             const chain = chainByName(table, name);
-            if (declared(chain)) continue;
-            const t = r.target!;
+            if (declared(chain)) {
+              lastDeclared = name;
+              continue;
+            }
+            const t = rules.rule(i).target!;
             context.report({
               node: t.nameToken,
               messageId: 'undefinedTarget',

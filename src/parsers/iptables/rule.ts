@@ -10,6 +10,7 @@ import {
 } from '../../model/iptables.js';
 import type { Range } from '../../model/source.js';
 import { BASIC_FLAGS, COMMANDS, VALUELESS_OPTIONS } from './options.js';
+import type { RuleTable } from './select.js';
 import { LineToken, LineTokens, RangeInterner } from './tokenize.js';
 
 export const COUNTERS = /^\[(\d+):(\d+)\]$/;
@@ -454,6 +455,10 @@ const PLAIN_SIGNATURE = 4;
 const GOTO = 8;
 /** The rule's `chain` was set to another name (its text then no longer reads as the signature). */
 const RENAMED = 16;
+/** The rule's object has its target (built or set): its name is read there. */
+const OWN_TARGET = 32;
+/** The rule's `chain` was set: it is read from the rule's object. */
+const OWN_CHAIN = 64;
 
 /**
  * The rules of one table as columns of numbers: what the first pass learns about each rule line,
@@ -461,14 +466,14 @@ const RENAMED = 16;
  * first asks for it (`table.rules`, `chain.rules`), and its details when someone reads them, so
  * a 100,000-rule dump leaves the garbage collector little to copy while it is parsed.
  */
-export class RuleColumns {
+export class RuleColumns implements RuleTable {
   count = 0;
   start = new Int32Array(256);
   end = new Int32Array(256);
   chainStart = new Int32Array(256);
   chainEnd = new Int32Array(256);
   line = new Int32Array(256);
-  /** INSERT, HAS_CRITERIA, PLAIN_SIGNATURE, GOTO, RENAMED. */
+  /** INSERT, HAS_CRITERIA, PLAIN_SIGNATURE, GOTO, RENAMED, OWN_TARGET, OWN_CHAIN. */
   bits = new Int32Array(256);
   /** The next rule of the same chain, or -1 (chains keep their rules as a list until asked). */
   next = new Int32Array(256);
@@ -539,6 +544,24 @@ export class RuleColumns {
   /** The object of rule `i` (one per rule). */
   rule(i: number): ParsedRule {
     return (this.#objects[i] ??= new ParsedRule(this, i));
+  }
+
+  /** What rules read of every rule, without its object (unless one was set on it). */
+  targetNameAt(i: number): string | undefined {
+    return this.bits[i] & OWN_TARGET ? this.rule(i).targetName : this.targetName[i];
+  }
+
+  targetKindAt(i: number): 'jump' | 'goto' | undefined {
+    if (this.bits[i] & OWN_TARGET) return this.rule(i).target?.kind;
+    return this.targetName[i] === undefined ? undefined : this.bits[i] & GOTO ? 'goto' : 'jump';
+  }
+
+  hasCriteriaAt(i: number): boolean {
+    return (this.bits[i] & HAS_CRITERIA) !== 0;
+  }
+
+  chainAt(i: number): string {
+    return this.bits[i] & OWN_CHAIN ? this.rule(i).chain : this.chainOf[i].name;
   }
 
   /** Every rule in file order. */
@@ -709,7 +732,7 @@ export class ParsedRule implements IptablesRule, IptablesTargetSource {
   set chain(chain: string) {
     (this.#extras ??= {}).chain = chain;
     const bits = this.#cols.bits;
-    bits[this.#i] = chain ? bits[this.#i] | RENAMED : bits[this.#i] & ~RENAMED;
+    bits[this.#i] = (chain ? bits[this.#i] | RENAMED : bits[this.#i] & ~RENAMED) | OWN_CHAIN;
   }
 
   get line(): number {
@@ -752,12 +775,14 @@ export class ParsedRule implements IptablesRule, IptablesTargetSource {
       const name = this.#cols.targetName[this.#i];
       t = name === undefined ? null : IptablesTarget.lazy(name, this.#cols.bits[this.#i] & GOTO ? 'goto' : 'jump', this);
       this.#target = t;
+      this.#cols.bits[this.#i] |= OWN_TARGET;
     }
     return t ?? undefined;
   }
 
   set target(target: IptablesTarget | undefined) {
     this.#target = target ?? null;
+    this.#cols.bits[this.#i] |= OWN_TARGET;
   }
 
   get range(): Range {
