@@ -421,6 +421,15 @@ export function duplicatesBySignature(rules: readonly IptablesRule[]): [Iptables
   return found;
 }
 
+/**
+ * True if `text` reads the same `length` characters at `a` and at `b`, compared from the end:
+ * rules of one chain differ in their values and target more often than in their first options.
+ */
+function sameText(text: string, a: number, b: number, length: number): boolean {
+  for (let k = length - 1; k >= 0; k--) if (text.charCodeAt(a + k) !== text.charCodeAt(b + k)) return false;
+  return true;
+}
+
 /** FNV-1a hash of `text[start, end)`. */
 function hashRange(text: string, start: number, end: number): number {
   let h = 0x811c9dc5 | 0;
@@ -443,6 +452,9 @@ function hashEnds(text: string, start: number, end: number): number {
   for (let i = Math.max(head, end - TAIL); i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
   return h;
 }
+
+/** Chains with more rules than this have their rules' signatures hashed instead of compared in pairs. */
+const SMALL_CHAIN = 8;
 
 /** Tokens for building details on first use (never used by the first pass, which has its own). */
 const detailTokens = new LineTokens();
@@ -477,18 +489,29 @@ export class RuleColumns implements RuleTable {
   bits = new Int32Array(256);
   /** The next rule of the same chain, or -1 (chains keep their rules as a list until asked). */
   next = new Int32Array(256);
+  /** Each rule's chain's `index` (duplicates are looked for by chain). */
+  chainIndex = new Int32Array(256);
   /** Each rule's chain and target name (shared strings). */
   chainOf: RuleChain[] = [];
   targetName: (string | undefined)[] = [];
   /** `-I CHAIN N` positions by rule. */
   positions: Map<number, number> | undefined = undefined;
+  /** Chains numbered by `addChain`. */
+  chainCount = 0;
   #objects: (ParsedRule | undefined)[] = [];
   #all: ParsedRule[] | undefined = undefined;
+  /** Signatures that are not their line's text, made once each per `duplicates()`. */
+  #strings: Map<number, string> | undefined = undefined;
 
   constructor(
     readonly source: RuleSource,
     readonly table: string,
   ) {}
+
+  /** The index of a new chain of the table (`RuleChain.index`). */
+  addChain(): number {
+    return this.chainCount++;
+  }
 
   /** Adds a rule that passed the first pass; returns its index. */
   add(
@@ -517,6 +540,7 @@ export class RuleColumns implements RuleTable {
       (plainSignature ? PLAIN_SIGNATURE : 0) |
       (scan.targetKind === 'goto' ? GOTO : 0);
     this.next[i] = -1;
+    this.chainIndex[i] = chain.index;
     this.chainOf.push(chain);
     this.targetName.push(targetName);
     if (position !== undefined) (this.positions ??= new Map()).set(i, position);
@@ -539,6 +563,7 @@ export class RuleColumns implements RuleTable {
     this.line = grow(this.line);
     this.bits = grow(this.bits);
     this.next = grow(this.next);
+    this.chainIndex = grow(this.chainIndex);
   }
 
   /** The object of rule `i` (one per rule). */
@@ -576,93 +601,169 @@ export class RuleColumns implements RuleTable {
 
   /**
    * Each rule whose signature an earlier rule has, with the first rule of that signature, as
-   * pairs of indices in file order. A plain signature (most lines) is read where it stands in the
-   * text, without a string per rule, and first by a hash of its length and its ends only: the
-   * whole signature is hashed only for rules whose ends agree with an earlier rule's, and
-   * compared only when those hashes agree too. So a dump without duplicates reads a few dozen
-   * characters per rule, and each character at most twice in any dump.
+   * pairs of indices in file order. A signature starts with its chain, so only rules of one
+   * chain are compared, and most chains have a few rules: those are compared by the length of
+   * their signatures (then their text), without hashing. A plain signature (most lines) is read
+   * where it stands in the text, without a string per rule. A chain with many rules
+   * (KUBE-SERVICES) is hashed instead (see `#hashed`).
    */
   duplicates(): [number, number][] {
     const n = this.count;
+    const { bits, chainStart, end } = this;
+    const text = this.source.text;
+    const found: [number, number][] = [];
+    this.#strings = undefined;
+    // A rule whose chain was set belongs to another chain than its column says: compare all.
+    for (let i = 0; i < n; i++) {
+      if (bits[i] & OWN_CHAIN) {
+        const all = new Int32Array(n);
+        for (let k = 0; k < n; k++) all[k] = k;
+        this.#hashed(all, 0, n, found);
+        return found;
+      }
+    }
+    // The rules by chain, each chain's in file order (a counting sort by the chains' indices):
+    // dumps written as kube-proxy writes them interleave chains.
+    const chainIndex = this.chainIndex;
+    const chains = this.chainCount;
+    const starts = new Int32Array(chains + 1);
+    for (let i = 0; i < n; i++) starts[chainIndex[i] + 1]++;
+    for (let c = 0; c < chains; c++) starts[c + 1] += starts[c];
+    const next = starts.slice(0, chains);
+    const byChain = new Int32Array(n);
+    for (let i = 0; i < n; i++) byChain[next[chainIndex[i]]++] = i;
+    for (let c = 0; c < chains; c++) {
+      const s = starts[c];
+      const e = starts[c + 1];
+      if (e - s < 2) continue;
+      if (e - s > SMALL_CHAIN) {
+        this.#hashed(byChain, s, e, found);
+        continue;
+      }
+      // Each rule against the earlier ones, by the length of their signatures first.
+      for (let a = s + 1; a < e; a++) {
+        const i = byChain[a];
+        const plain = (bits[i] & (PLAIN_SIGNATURE | RENAMED)) === PLAIN_SIGNATURE;
+        const length = plain ? end[i] - chainStart[i] : this.#own(i).length;
+        for (let b = s; b < a; b++) {
+          const j = byChain[b];
+          const same =
+            plain && (bits[j] & (PLAIN_SIGNATURE | RENAMED)) === PLAIN_SIGNATURE
+              ? end[j] - chainStart[j] === length && sameText(text, chainStart[i], chainStart[j], length)
+              : this.#signatureLength(j) === length && this.#same(i, j);
+          if (same) {
+            found.push([i, j]);
+            break;
+          }
+        }
+      }
+    }
+    return found.length > 1 ? found.sort((x, y) => x[0] - y[0]) : found;
+  }
+
+  /** True if the text from the chain to the end of the line reads as rule `i`'s signature. */
+  #plain(i: number): boolean {
+    return (this.bits[i] & (PLAIN_SIGNATURE | RENAMED)) === PLAIN_SIGNATURE;
+  }
+
+  #own(i: number): string {
+    const strings = (this.#strings ??= new Map());
+    let s = strings.get(i);
+    if (s === undefined) strings.set(i, (s = this.rule(i).signature));
+    return s;
+  }
+
+  #signatureLength(i: number): number {
+    return this.#plain(i) ? this.end[i] - this.chainStart[i] : this.#own(i).length;
+  }
+
+  /** True if rules `i` and `j` have one signature. */
+  #same(i: number, j: number): boolean {
+    const text = this.source.text;
+    const { chainStart, end } = this;
+    if (!this.#plain(i) || !this.#plain(j)) {
+      return (this.#plain(i) ? text.slice(chainStart[i], end[i]) : this.#own(i)) === (this.#plain(j) ? text.slice(chainStart[j], end[j]) : this.#own(j));
+    }
+    const length = end[i] - chainStart[i];
+    return length === end[j] - chainStart[j] && sameText(text, chainStart[i], chainStart[j], length);
+  }
+
+  /** `f` over rule `i`'s signature. */
+  #hash(i: number, f: (s: string, start: number, end: number) => number): number {
+    if (this.#plain(i)) return f(this.source.text, this.chainStart[i], this.end[i]);
+    const s = this.#own(i);
+    return f(s, 0, s.length);
+  }
+
+  /**
+   * Duplicates among the rules `list[from, to)`, in file order, added to `found`: by a hash of
+   * the length and the ends of each signature only; the whole signature is hashed only for rules
+   * whose ends agree with an earlier rule's, and compared only when those hashes agree too. So
+   * rules without duplicates read a few dozen characters each, and each character is read at
+   * most twice.
+   */
+  #hashed(list: Int32Array, from: number, to: number, found: [number, number][]): void {
+    const k = to - from;
     const text = this.source.text;
     const { bits, chainStart, end } = this;
-    const plain = (i: number) => (bits[i] & (PLAIN_SIGNATURE | RENAMED)) === PLAIN_SIGNATURE;
-    // Signatures that are not their line's text, made once each.
-    const strings = new Map<number, string>();
-    const own = (i: number) => {
-      let s = strings.get(i);
-      if (s === undefined) strings.set(i, (s = this.rule(i).signature));
-      return s;
-    };
-    const hash = (i: number, f: (s: string, start: number, end: number) => number) => {
-      if (plain(i)) return f(text, chainStart[i], end[i]);
-      const s = own(i);
-      return f(s, 0, s.length);
-    };
-    const full = new Int32Array(n);
-    const hashed = new Uint8Array(n);
-    const fullHash = (i: number) => {
-      if (!hashed[i]) {
-        full[i] = hash(i, hashRange);
-        hashed[i] = 1;
+    // By position in the list.
+    const full = new Int32Array(k);
+    const hashed = new Uint8Array(k);
+    const fullHash = (p: number) => {
+      if (!hashed[p]) {
+        full[p] = this.#hash(list[from + p], hashRange);
+        hashed[p] = 1;
       }
-      return full[i];
+      return full[p];
     };
-    const same = (i: number, j: number) => {
-      if (!plain(i) || !plain(j)) return (plain(i) ? text.slice(chainStart[i], end[i]) : own(i)) === (plain(j) ? text.slice(chainStart[j], end[j]) : own(j));
-      const length = end[i] - chainStart[i];
-      return length === end[j] - chainStart[j] && text.startsWith(text.slice(chainStart[j], end[j]), chainStart[i]);
-    };
-
-    let size = 1024;
-    while (size < n * 2) size *= 2;
+    let size = 16;
+    while (size < k * 2) size *= 2;
     const mask = size - 1;
-    // Two open-addressing tables of rule indices plus one. `byQuick` holds the first rule of each
+    // Two open-addressing tables of positions plus one. `byQuick` holds the first rule of each
     // quick hash. Rules whose quick hash an earlier rule has go to `byFull`, by their whole
     // signature's hash, with that earlier rule: rules alike at both ends and different in the
     // middle (a long allow-list with one comment) are told apart there, by a hash each, instead
     // of probing past each other (which made such a table quadratic).
     const byQuick = new Int32Array(size);
     const byFull = new Int32Array(size);
-    const inFull = new Uint8Array(n);
-    const quick = new Int32Array(n);
-    /** Adds rule `i` to `byFull`, or returns the earlier rule with its signature (then `i` is not added). */
-    const addFull = (i: number): number => {
-      const h = fullHash(i);
-      let k = h & mask;
+    const inFull = new Uint8Array(k);
+    const quick = new Int32Array(k);
+    /** Adds position `p` to `byFull`, or returns the earlier position with its signature (then `p` is not added). */
+    const addFull = (p: number): number => {
+      const h = fullHash(p);
+      let slot = h & mask;
       for (;;) {
-        const first = byFull[k] - 1;
+        const first = byFull[slot] - 1;
         if (first < 0) {
-          byFull[k] = i + 1;
-          inFull[i] = 1;
+          byFull[slot] = p + 1;
+          inFull[p] = 1;
           return -1;
         }
-        if (full[first] === h && same(i, first)) return first;
-        k = (k + 1) & mask;
+        if (full[first] === h && this.#same(list[from + p], list[from + first])) return first;
+        slot = (slot + 1) & mask;
       }
     };
-    const found: [number, number][] = [];
-    for (let i = 0; i < n; i++) {
-      // `plain` and `hash` inlined: a call through a function argument here cost half the loop.
-      const h = (bits[i] & (PLAIN_SIGNATURE | RENAMED)) === PLAIN_SIGNATURE ? hashEnds(text, chainStart[i], end[i]) : hash(i, hashEnds);
-      quick[i] = h;
-      let k = h & mask;
+    for (let p = 0; p < k; p++) {
+      const i = list[from + p];
+      // `#plain` and `#hash` inlined: a call through a function argument here cost half the loop.
+      const h = (bits[i] & (PLAIN_SIGNATURE | RENAMED)) === PLAIN_SIGNATURE ? hashEnds(text, chainStart[i], end[i]) : this.#hash(i, hashEnds);
+      quick[p] = h;
+      let slot = h & mask;
       for (;;) {
-        const first = byQuick[k] - 1;
+        const first = byQuick[slot] - 1;
         if (first < 0) {
-          byQuick[k] = i + 1;
+          byQuick[slot] = p + 1;
           break;
         }
         if (quick[first] === h) {
           if (!inFull[first]) addFull(first);
-          const earlier = addFull(i);
-          if (earlier >= 0) found.push([i, earlier]);
+          const earlier = addFull(p);
+          if (earlier >= 0) found.push([i, list[from + earlier]]);
           break;
         }
-        k = (k + 1) & mask;
+        slot = (slot + 1) & mask;
       }
     }
-    return found;
   }
 
   /** The rules of a chain's list from rule `head` on. */
@@ -679,6 +780,8 @@ export class RuleColumns implements RuleTable {
 /** What a rule needs of its chain. */
 export interface RuleChain {
   name: string;
+  /** The chain's place among its table's chains, from `RuleColumns.addChain`. */
+  readonly index: number;
 }
 
 /** What a rule builds or is given after the first pass. */
