@@ -491,13 +491,20 @@ export class RuleColumns implements RuleTable {
   next = new Int32Array(256);
   /** Each rule's chain's `index` (duplicates are looked for by chain). */
   chainIndex = new Int32Array(256);
+  /** The rule before each rule in its chain, in file order, or -1. */
+  previousInChain = new Int32Array(256);
   /** Each rule's chain and target name (shared strings). */
   chainOf: RuleChain[] = [];
   targetName: (string | undefined)[] = [];
   /** `-I CHAIN N` positions by rule. */
   positions: Map<number, number> | undefined = undefined;
+  /** Rules whose `chain` was set (OWN_CHAIN). */
+  chainsSet = 0;
   /** Chains numbered by `addChain`. */
   chainCount = 0;
+  /** By chain index: its last rule so far (or -1) and its number of rules. */
+  lastInChain = new Int32Array(64);
+  chainSize = new Int32Array(64);
   #objects: (ParsedRule | undefined)[] = [];
   #all: ParsedRule[] | undefined = undefined;
   /** Signatures that are not their line's text, made once each per `duplicates()`. */
@@ -510,7 +517,17 @@ export class RuleColumns implements RuleTable {
 
   /** The index of a new chain of the table (`RuleChain.index`). */
   addChain(): number {
-    return this.chainCount++;
+    const c = this.chainCount++;
+    if (c === this.lastInChain.length) {
+      const last = new Int32Array(c * 2);
+      last.set(this.lastInChain);
+      this.lastInChain = last;
+      const size = new Int32Array(c * 2);
+      size.set(this.chainSize);
+      this.chainSize = size;
+    }
+    this.lastInChain[c] = -1;
+    return c;
   }
 
   /** Adds a rule that passed the first pass; returns its index. */
@@ -540,7 +557,11 @@ export class RuleColumns implements RuleTable {
       (plainSignature ? PLAIN_SIGNATURE : 0) |
       (scan.targetKind === 'goto' ? GOTO : 0);
     this.next[i] = -1;
-    this.chainIndex[i] = chain.index;
+    const c = chain.index;
+    this.chainIndex[i] = c;
+    this.previousInChain[i] = this.lastInChain[c];
+    this.lastInChain[c] = i;
+    this.chainSize[c]++;
     this.chainOf.push(chain);
     this.targetName.push(targetName);
     if (position !== undefined) (this.positions ??= new Map()).set(i, position);
@@ -564,6 +585,7 @@ export class RuleColumns implements RuleTable {
     this.bits = grow(this.bits);
     this.next = grow(this.next);
     this.chainIndex = grow(this.chainIndex);
+    this.previousInChain = grow(this.previousInChain);
   }
 
   /** The object of rule `i` (one per rule). */
@@ -602,10 +624,11 @@ export class RuleColumns implements RuleTable {
   /**
    * Each rule whose signature an earlier rule has, with the first rule of that signature, as
    * pairs of indices in file order. A signature starts with its chain, so only rules of one
-   * chain are compared, and most chains have a few rules: those are compared by the length of
-   * their signatures (then their text), without hashing. A plain signature (most lines) is read
-   * where it stands in the text, without a string per rule. A chain with many rules
-   * (KUBE-SERVICES) is hashed instead (see `#hashed`).
+   * chain are compared, and most chains have a few rules: each rule is compared with the
+   * earlier ones of its chain (a list kept as rules are added) by the length of their
+   * signatures, then their text, without hashing. A plain signature (most lines) is read where
+   * it stands in the text, without a string per rule. A chain with many rules (KUBE-SERVICES) is
+   * hashed instead (see `#hashed`).
    */
   duplicates(): [number, number][] {
     const n = this.count;
@@ -614,49 +637,49 @@ export class RuleColumns implements RuleTable {
     const found: [number, number][] = [];
     this.#strings = undefined;
     // A rule whose chain was set belongs to another chain than its column says: compare all.
-    for (let i = 0; i < n; i++) {
-      if (bits[i] & OWN_CHAIN) {
-        const all = new Int32Array(n);
-        for (let k = 0; k < n; k++) all[k] = k;
-        this.#hashed(all, 0, n, found);
-        return found;
-      }
+    if (this.chainsSet > 0) {
+      const all = new Int32Array(n);
+      for (let k = 0; k < n; k++) all[k] = k;
+      this.#hashed(all, 0, n, found);
+      return found;
     }
-    // The rules by chain, each chain's in file order (a counting sort by the chains' indices):
-    // dumps written as kube-proxy writes them interleave chains.
-    const chainIndex = this.chainIndex;
-    const chains = this.chainCount;
-    const starts = new Int32Array(chains + 1);
-    for (let i = 0; i < n; i++) starts[chainIndex[i] + 1]++;
-    for (let c = 0; c < chains; c++) starts[c + 1] += starts[c];
-    const next = starts.slice(0, chains);
-    const byChain = new Int32Array(n);
-    for (let i = 0; i < n; i++) byChain[next[chainIndex[i]]++] = i;
-    for (let c = 0; c < chains; c++) {
-      const s = starts[c];
-      const e = starts[c + 1];
-      if (e - s < 2) continue;
-      if (e - s > SMALL_CHAIN) {
-        this.#hashed(byChain, s, e, found);
+    // Each rule against the earlier rules of its chain, by the length of their signatures first,
+    // through the chain's list (dumps written as kube-proxy writes them interleave chains).
+    const { chainIndex, chainSize, previousInChain } = this;
+    const firstOf = new Int32Array(n).fill(-1);
+    let large = false;
+    for (let i = 0; i < n; i++) {
+      const previous = previousInChain[i];
+      if (previous < 0) continue;
+      if (chainSize[chainIndex[i]] > SMALL_CHAIN) {
+        large = true;
         continue;
       }
-      // Each rule against the earlier ones, by the length of their signatures first.
-      for (let a = s + 1; a < e; a++) {
-        const i = byChain[a];
-        const plain = (bits[i] & (PLAIN_SIGNATURE | RENAMED)) === PLAIN_SIGNATURE;
-        const length = plain ? end[i] - chainStart[i] : this.#own(i).length;
-        for (let b = s; b < a; b++) {
-          const j = byChain[b];
-          const same =
-            plain && (bits[j] & (PLAIN_SIGNATURE | RENAMED)) === PLAIN_SIGNATURE
-              ? end[j] - chainStart[j] === length && sameText(text, chainStart[i], chainStart[j], length)
-              : this.#signatureLength(j) === length && this.#same(i, j);
-          if (same) {
-            found.push([i, j]);
-            break;
-          }
+      const plain = (bits[i] & (PLAIN_SIGNATURE | RENAMED)) === PLAIN_SIGNATURE;
+      const length = plain ? end[i] - chainStart[i] : this.#own(i).length;
+      for (let j = previous; j >= 0; j = previousInChain[j]) {
+        const same =
+          plain && (bits[j] & (PLAIN_SIGNATURE | RENAMED)) === PLAIN_SIGNATURE
+            ? end[j] - chainStart[j] === length && sameText(text, chainStart[i], chainStart[j], length)
+            : this.#signatureLength(j) === length && this.#same(i, j);
+        if (same) {
+          // The nearest earlier rule with this signature, and the first one.
+          const first = firstOf[j] < 0 ? j : firstOf[j];
+          firstOf[i] = first;
+          found.push([i, first]);
+          break;
         }
       }
+    }
+    if (!large) return found;
+    // Chains with many rules (KUBE-SERVICES) by hashes, each chain's rules in file order.
+    const chains = this.chainCount;
+    for (let c = 0; c < chains; c++) {
+      const size = chainSize[c];
+      if (size <= SMALL_CHAIN) continue;
+      const list = new Int32Array(size);
+      for (let k = size - 1, i = this.lastInChain[c]; k >= 0; k--, i = previousInChain[i]) list[k] = i;
+      this.#hashed(list, 0, size, found);
     }
     return found.length > 1 ? found.sort((x, y) => x[0] - y[0]) : found;
   }
@@ -835,6 +858,7 @@ export class ParsedRule implements IptablesRule, IptablesTargetSource {
   set chain(chain: string) {
     (this.#extras ??= {}).chain = chain;
     const bits = this.#cols.bits;
+    if (!(bits[this.#i] & OWN_CHAIN)) this.#cols.chainsSet++;
     bits[this.#i] = (chain ? bits[this.#i] | RENAMED : bits[this.#i] & ~RENAMED) | OWN_CHAIN;
   }
 
