@@ -430,30 +430,7 @@ function sameText(text: string, a: number, b: number, length: number): boolean {
   return true;
 }
 
-/** FNV-1a hash of `text[start, end)`. */
-function hashRange(text: string, start: number, end: number): number {
-  let h = 0x811c9dc5 | 0;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return h;
-}
-
-/** Characters at the start and at the end of a signature that `hashEnds` reads. */
-const HEAD = 16;
-const TAIL = 24;
-
-/**
- * FNV-1a hash of the length and the first and last few characters of `text[start, end)`: the
- * chain, and the target or the values before it, tell most rules of a dump apart.
- */
-function hashEnds(text: string, start: number, end: number): number {
-  let h = Math.imul(0x811c9dc5 ^ (end - start), 16777619);
-  const head = Math.min(start + HEAD, end);
-  for (let i = start; i < head; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  for (let i = Math.max(head, end - TAIL); i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return h;
-}
-
-/** Chains with more rules than this have their rules' signatures hashed instead of compared in pairs. */
+/** Chains with more rules than this have their rules looked up by signature instead of compared in pairs. */
 const SMALL_CHAIN = 8;
 
 /** Tokens for building details on first use (never used by the first pass, which has its own). */
@@ -627,8 +604,8 @@ export class RuleColumns implements RuleTable {
    * chain are compared, and most chains have a few rules: each rule is compared with the
    * earlier ones of its chain (a list kept as rules are added) by the length of their
    * signatures, then their text, without hashing. A plain signature (most lines) is read where
-   * it stands in the text, without a string per rule. A chain with many rules (KUBE-SERVICES) is
-   * hashed instead (see `#hashed`).
+   * it stands in the text, without a string per rule. The rules of a chain with many rules
+   * (KUBE-SERVICES) are looked up by their signatures instead (see `#bySignature`).
    */
   duplicates(): [number, number][] {
     const n = this.count;
@@ -640,7 +617,7 @@ export class RuleColumns implements RuleTable {
     if (this.chainsSet > 0) {
       const all = new Int32Array(n);
       for (let k = 0; k < n; k++) all[k] = k;
-      this.#hashed(all, 0, n, found);
+      this.#bySignature(all, found);
       return found;
     }
     // Each rule against the earlier rules of its chain, by the length of their signatures first,
@@ -672,14 +649,14 @@ export class RuleColumns implements RuleTable {
       }
     }
     if (!large) return found;
-    // Chains with many rules (KUBE-SERVICES) by hashes, each chain's rules in file order.
+    // Chains with many rules (KUBE-SERVICES) by their signatures, each chain's rules in file order.
     const chains = this.chainCount;
     for (let c = 0; c < chains; c++) {
       const size = chainSize[c];
       if (size <= SMALL_CHAIN) continue;
       const list = new Int32Array(size);
       for (let k = size - 1, i = this.lastInChain[c]; k >= 0; k--, i = previousInChain[i]) list[k] = i;
-      this.#hashed(list, 0, size, found);
+      this.#bySignature(list, found);
     }
     return found.length > 1 ? found.sort((x, y) => x[0] - y[0]) : found;
   }
@@ -711,81 +688,21 @@ export class RuleColumns implements RuleTable {
     return length === end[j] - chainStart[j] && sameText(text, chainStart[i], chainStart[j], length);
   }
 
-  /** `f` over rule `i`'s signature. */
-  #hash(i: number, f: (s: string, start: number, end: number) => number): number {
-    if (this.#plain(i)) return f(this.source.text, this.chainStart[i], this.end[i]);
-    const s = this.#own(i);
-    return f(s, 0, s.length);
-  }
-
   /**
-   * Duplicates among the rules `list[from, to)`, in file order, added to `found`: by a hash of
-   * the length and the ends of each signature only; the whole signature is hashed only for rules
-   * whose ends agree with an earlier rule's, and compared only when those hashes agree too. So
-   * rules without duplicates read a few dozen characters each, and each character is read at
-   * most twice.
+   * Duplicates among the rules `list` (in file order), added to `found`: by their signatures
+   * in a Map, a plain one as a slice of the text. V8 hashes and compares the slices natively,
+   * at the same speed however cold the code that asks (this runs once per table).
    */
-  #hashed(list: Int32Array, from: number, to: number, found: [number, number][]): void {
-    const k = to - from;
+  #bySignature(list: Int32Array, found: [number, number][]): void {
     const text = this.source.text;
     const { bits, chainStart, end } = this;
-    // By position in the list.
-    const full = new Int32Array(k);
-    const hashed = new Uint8Array(k);
-    const fullHash = (p: number) => {
-      if (!hashed[p]) {
-        full[p] = this.#hash(list[from + p], hashRange);
-        hashed[p] = 1;
-      }
-      return full[p];
-    };
-    let size = 16;
-    while (size < k * 2) size *= 2;
-    const mask = size - 1;
-    // Two open-addressing tables of positions plus one. `byQuick` holds the first rule of each
-    // quick hash. Rules whose quick hash an earlier rule has go to `byFull`, by their whole
-    // signature's hash, with that earlier rule: rules alike at both ends and different in the
-    // middle (a long allow-list with one comment) are told apart there, by a hash each, instead
-    // of probing past each other (which made such a table quadratic).
-    const byQuick = new Int32Array(size);
-    const byFull = new Int32Array(size);
-    const inFull = new Uint8Array(k);
-    const quick = new Int32Array(k);
-    /** Adds position `p` to `byFull`, or returns the earlier position with its signature (then `p` is not added). */
-    const addFull = (p: number): number => {
-      const h = fullHash(p);
-      let slot = h & mask;
-      for (;;) {
-        const first = byFull[slot] - 1;
-        if (first < 0) {
-          byFull[slot] = p + 1;
-          inFull[p] = 1;
-          return -1;
-        }
-        if (full[first] === h && this.#same(list[from + p], list[from + first])) return first;
-        slot = (slot + 1) & mask;
-      }
-    };
-    for (let p = 0; p < k; p++) {
-      const i = list[from + p];
-      // `#plain` and `#hash` inlined: a call through a function argument here cost half the loop.
-      const h = (bits[i] & (PLAIN_SIGNATURE | RENAMED)) === PLAIN_SIGNATURE ? hashEnds(text, chainStart[i], end[i]) : this.#hash(i, hashEnds);
-      quick[p] = h;
-      let slot = h & mask;
-      for (;;) {
-        const first = byQuick[slot] - 1;
-        if (first < 0) {
-          byQuick[slot] = p + 1;
-          break;
-        }
-        if (quick[first] === h) {
-          if (!inFull[first]) addFull(first);
-          const earlier = addFull(p);
-          if (earlier >= 0) found.push([i, list[from + earlier]]);
-          break;
-        }
-        slot = (slot + 1) & mask;
-      }
+    const firsts = new Map<string, number>();
+    for (let k = 0; k < list.length; k++) {
+      const i = list[k];
+      const signature = (bits[i] & (PLAIN_SIGNATURE | RENAMED)) === PLAIN_SIGNATURE ? text.slice(chainStart[i], end[i]) : this.#own(i);
+      const first = firsts.get(signature);
+      if (first === undefined) firsts.set(signature, i);
+      else found.push([i, first]);
     }
   }
 
