@@ -66,10 +66,11 @@ export const rule = defineRule({
           // Target names only, read without making the rules' objects: most targets are verdicts
           // or declared chains.
           const rules = ruleTable(table);
+          const names = rules.targetNames();
           /** The last target found declared: rules jump to a few chains (KUBE-MARK-MASQ) over and over. */
           let lastDeclared: string | undefined;
-          for (let i = 0; i < rules.count; i++) {
-            const name = rules.targetNameAt(i);
+          for (let i = 0; i < names.length; i++) {
+            const name = names[i];
             if (name === undefined || name === lastDeclared || KNOWN_TARGETS.has(name) || external.has(name)) continue;
             const chain = chainByName(table, name);
             if (declared(chain)) {

@@ -1,7 +1,7 @@
 import { defineRule } from '../../src/engine/define-rule.js';
 import type { IptablesChain, IptablesRule, IptablesTable } from '../../src/model/iptables.js';
 import { NAT_TARGETS } from '../../src/parsers/iptables/options.js';
-import { ruleTable, type RuleTable } from '../../src/parsers/iptables/select.js';
+import { chainsNamed, ruleTable, type RuleTable } from '../../src/parsers/iptables/select.js';
 
 /** Verdicts that end the chain for every packet that reaches them. */
 const TERMINAL = new Set(['ACCEPT', 'DROP', 'REJECT', 'RETURN', 'QUEUE', 'NFQUEUE', ...NAT_TARGETS]);
@@ -15,9 +15,8 @@ function ends(rule: IptablesRule): boolean {
   return name !== undefined && (TERMINAL.has(name) || rule.target!.kind === 'goto');
 }
 
-/** `ends(rules.rule(i))`, without making the rule's object. */
+/** `ends(rules.rule(i))` for a rule without criteria, without making the rule's object. */
 function endsAt(rules: RuleTable, i: number): boolean {
-  if (rules.hasCriteriaAt(i)) return false;
   const name = rules.targetNameAt(i);
   return name !== undefined && (TERMINAL.has(name) || rules.targetKindAt(i) === 'goto');
 }
@@ -56,9 +55,9 @@ export const rule = defineRule({
       IptablesTable(table: IptablesTable) {
         const rules = ruleTable(table);
         const ending = new Set<string>();
-        for (let i = 0; i < rules.count; i++) if (endsAt(rules, i)) ending.add(rules.chainAt(i));
+        for (const i of rules.unconditional()) if (endsAt(rules, i)) ending.add(rules.chainAt(i));
         if (ending.size === 0) return;
-        for (const chain of table.chains) if (ending.has(chain.name)) check(chain);
+        for (const chain of chainsNamed(table, ending)) check(chain);
       },
     };
   },

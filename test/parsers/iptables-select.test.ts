@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IptablesTarget, type IptablesTable } from '../../src/model/iptables.js';
-import { ruleTable, rulesWithTarget, type RuleTable } from '../../src/parsers/iptables/select.js';
+import { chainsNamed, ruleTable, rulesWithTarget, type RuleTable } from '../../src/parsers/iptables/select.js';
 import { errors, parse } from '../helpers/iptables.js';
 
 /**
@@ -16,8 +16,17 @@ const CORPUS = '../shared/corpus/iptables-save';
 /** Every field by index, as a list (built before any rule object when `rules` is fresh). */
 function fields(rules: RuleTable) {
   const out = [];
+  const names = rules.targetNames();
+  const unconditional = new Set(rules.unconditional());
+  const nat = new Set(rules.withTarget(['MASQUERADE', 'SNAT']));
+  expect(names.length).toBe(rules.count);
   for (let i = 0; i < rules.count; i++) {
-    out.push({ targetName: rules.targetNameAt(i), targetKind: rules.targetKindAt(i), hasCriteria: rules.hasCriteriaAt(i), chain: rules.chainAt(i) });
+    const targetName = rules.targetNameAt(i);
+    const hasCriteria = rules.hasCriteriaAt(i);
+    expect(names[i]).toBe(targetName);
+    expect(unconditional.has(i)).toBe(!hasCriteria);
+    expect(nat.has(i)).toBe(targetName === 'MASQUERADE' || targetName === 'SNAT');
+    out.push({ targetName, targetKind: rules.targetKindAt(i), hasCriteria, chain: rules.chainAt(i) });
   }
   return out;
 }
@@ -74,5 +83,22 @@ describe('ruleTable', () => {
     expect(lines(table)).toEqual([2, 4]);
     const plain: IptablesTable = { type: 'IptablesTable', name: 'nat', nameRange: [0, 0], chains: [], rules: [...table.rules], range: [0, 0] };
     expect(lines(plain)).toEqual([2, 4]);
+  });
+});
+
+describe('chainsNamed', () => {
+  it('gives the chains named, in declaration order, for parsed and plain tables', () => {
+    const body: string[] = [];
+    for (let i = 0; i < 40; i++) body.push(`:C${i} - [0:0]`);
+    const p = parse(`*filter\n${body.join('\n')}\n-A C7 -j ACCEPT\nCOMMIT\n`);
+    expect(errors(p)).toEqual([]);
+    const table = p.doc.tables[0];
+    const names = (t: IptablesTable, wanted: string[]) => chainsNamed(t, new Set(wanted)).map((c) => c.name);
+    expect(names(table, ['C30', 'C2'])).toEqual(['C2', 'C30']);
+    expect(names(table, ['C30', 'NONE'])).toEqual(['C30']);
+    const plain: IptablesTable = { ...table, type: 'IptablesTable', rules: table.rules, chains: [...table.chains].reverse() };
+    expect(names(plain, ['C30', 'C2'])).toEqual(['C30', 'C2']);
+    table.chains = [...table.chains].reverse();
+    expect(names(table, ['C30', 'C2'])).toEqual(['C30', 'C2']);
   });
 });

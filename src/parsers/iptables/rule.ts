@@ -477,6 +477,8 @@ export class RuleColumns implements RuleTable {
   positions: Map<number, number> | undefined = undefined;
   /** Rules whose `chain` was set (OWN_CHAIN). */
   chainsSet = 0;
+  /** Rules whose object has its target (OWN_TARGET). */
+  targetsOwned = 0;
   /** Chains numbered by `addChain`. */
   chainCount = 0;
   /** By chain index: its last rule so far (or -1) and its number of rules. */
@@ -570,6 +572,12 @@ export class RuleColumns implements RuleTable {
     return (this.#objects[i] ??= new ParsedRule(this, i));
   }
 
+  /** Rule `i`'s object has its target (built or set), whose name is read there from now on. */
+  ownTarget(i: number): void {
+    if (!(this.bits[i] & OWN_TARGET)) this.targetsOwned++;
+    this.bits[i] |= OWN_TARGET;
+  }
+
   /** What rules read of every rule, without its object (unless one was set on it). */
   targetNameAt(i: number): string | undefined {
     return this.bits[i] & OWN_TARGET ? this.rule(i).targetName : this.targetName[i];
@@ -586,6 +594,30 @@ export class RuleColumns implements RuleTable {
 
   chainAt(i: number): string {
     return this.bits[i] & OWN_CHAIN ? this.rule(i).chain : this.chainOf[i].name;
+  }
+
+  targetNames(): readonly (string | undefined)[] {
+    if (this.targetsOwned === 0) return this.targetName;
+    const names = this.targetName.slice();
+    for (let i = 0; i < this.count; i++) if (this.bits[i] & OWN_TARGET) names[i] = this.rule(i).targetName;
+    return names;
+  }
+
+  withTarget(names: readonly string[]): number[] {
+    const { bits, targetName } = this;
+    const found: number[] = [];
+    for (let i = 0; i < this.count; i++) {
+      const name = bits[i] & OWN_TARGET ? this.rule(i).targetName : targetName[i];
+      if (name !== undefined && names.includes(name)) found.push(i);
+    }
+    return found;
+  }
+
+  unconditional(): number[] {
+    const bits = this.bits;
+    const found: number[] = [];
+    for (let i = 0; i < this.count; i++) if (!(bits[i] & HAS_CRITERIA)) found.push(i);
+    return found;
   }
 
   /** Every rule in file order. */
@@ -819,14 +851,14 @@ export class ParsedRule implements IptablesRule, IptablesTargetSource {
       const name = this.#cols.targetName[this.#i];
       t = name === undefined ? null : IptablesTarget.lazy(name, this.#cols.bits[this.#i] & GOTO ? 'goto' : 'jump', this);
       this.#target = t;
-      this.#cols.bits[this.#i] |= OWN_TARGET;
+      this.#cols.ownTarget(this.#i);
     }
     return t ?? undefined;
   }
 
   set target(target: IptablesTarget | undefined) {
     this.#target = target ?? null;
-    this.#cols.bits[this.#i] |= OWN_TARGET;
+    this.#cols.ownTarget(this.#i);
   }
 
   get range(): Range {

@@ -1,4 +1,6 @@
-import type { IptablesRule, IptablesTable } from '../../model/iptables.js';
+import type { IptablesChain, IptablesRule, IptablesTable } from '../../model/iptables.js';
+import { ParsedChain } from './chain.js';
+import { chainByName } from './parser.js';
 import { ParsedTable } from './table.js';
 
 /**
@@ -16,6 +18,12 @@ export interface RuleTable {
   hasCriteriaAt(i: number): boolean;
   /** `chain` of rule `i`. */
   chainAt(i: number): string;
+  /** Each rule's `targetName`, by index (read only; a parsed table gives its column). */
+  targetNames(): readonly (string | undefined)[];
+  /** The indices of the rules whose target is one of `names`, in file order. */
+  withTarget(names: readonly string[]): number[];
+  /** The indices of the rules without criteria (`hasCriteria` false), in file order. */
+  unconditional(): number[];
   /** Rule `i` in file order. */
   rule(i: number): IptablesRule;
 }
@@ -28,12 +36,24 @@ export function ruleTable(table: IptablesTable): RuleTable {
 /** The rules of a table whose target is one of `names`, in file order. */
 export function rulesWithTarget(table: IptablesTable, names: readonly string[]): IptablesRule[] {
   const rules = ruleTable(table);
-  const found: IptablesRule[] = [];
-  for (let i = 0; i < rules.count; i++) {
-    const name = rules.targetNameAt(i);
-    if (name !== undefined && names.includes(name)) found.push(rules.rule(i));
+  return rules.withTarget(names).map((i) => rules.rule(i));
+}
+
+/**
+ * The chains of a table named in `names`, in declaration order. A parsed table looks each name
+ * up, instead of reading every chain's name (a kube-proxy dump declares 40,000 chains).
+ */
+export function chainsNamed(table: IptablesTable, names: ReadonlySet<string>): IptablesChain[] {
+  const all = () => table.chains.filter((c) => names.has(c.name));
+  // The parser's chains are the table's `chains` by index, unless someone changed the list.
+  if (!(table instanceof ParsedTable) || table.chains.length !== table.columns.chainCount || names.size * 16 > table.chains.length) return all();
+  const found: ParsedChain[] = [];
+  for (const name of names) {
+    const chain = chainByName(table, name);
+    if (!(chain instanceof ParsedChain) || table.chains[chain.index] !== chain) return all();
+    found.push(chain);
   }
-  return found;
+  return found.sort((a, b) => a.index - b.index);
 }
 
 /** A table's `rules` array as a `RuleTable`. */
@@ -58,6 +78,26 @@ class RuleArray implements RuleTable {
 
   chainAt(i: number): string {
     return this.rules[i].chain;
+  }
+
+  targetNames(): readonly (string | undefined)[] {
+    return this.rules.map((r) => r.targetName);
+  }
+
+  withTarget(names: readonly string[]): number[] {
+    const found: number[] = [];
+    this.rules.forEach((r, i) => {
+      if (r.targetName !== undefined && names.includes(r.targetName)) found.push(i);
+    });
+    return found;
+  }
+
+  unconditional(): number[] {
+    const found: number[] = [];
+    this.rules.forEach((r, i) => {
+      if (!r.hasCriteria) found.push(i);
+    });
+    return found;
   }
 
   rule(i: number): IptablesRule {
