@@ -2,8 +2,7 @@ import { defineRule } from '../../src/engine/define-rule.js';
 import { insertAfter } from '../../src/fixes/edits.js';
 import type { IptablesChain, IptablesDocument, IptablesTable } from '../../src/model/iptables.js';
 import { KNOWN_TARGETS } from '../../src/parsers/iptables/options.js';
-import { chainByName } from '../../src/parsers/iptables/parser.js';
-import { ruleTable } from '../../src/parsers/iptables/select.js';
+import { ruleTable, targetChain } from '../../src/parsers/iptables/select.js';
 
 /** Where a new `:CHAIN - [0:0]` line goes: after the table's last header, else after `*table`. */
 function declarationAnchor(table: IptablesTable): { range: [number, number] } {
@@ -72,7 +71,7 @@ export const rule = defineRule({
           for (let i = 0; i < names.length; i++) {
             const name = names[i];
             if (name === undefined || name === lastDeclared || KNOWN_TARGETS.has(name) || external.has(name)) continue;
-            const chain = chainByName(table, name);
+            const chain = targetChain(table, rules, i, name);
             if (declared(chain)) {
               lastDeclared = name;
               continue;

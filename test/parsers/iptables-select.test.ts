@@ -2,7 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IptablesTarget, type IptablesTable } from '../../src/model/iptables.js';
-import { chainsNamed, ruleTable, rulesWithTarget, type RuleTable } from '../../src/parsers/iptables/select.js';
+import { chainByName } from '../../src/parsers/iptables/parser.js';
+import { chainsNamed, ruleTable, rulesWithTarget, targetChain, type RuleTable } from '../../src/parsers/iptables/select.js';
 import { errors, parse } from '../helpers/iptables.js';
 
 /**
@@ -46,6 +47,11 @@ describe('ruleTable', () => {
     const p = parse(readFileSync(file, 'utf8'));
     for (const table of p.doc.tables) {
       const cheap = fields(ruleTable(table));
+      const rules = ruleTable(table);
+      for (let i = 0; i < rules.count; i++) {
+        const name = rules.targetNameAt(i);
+        if (name !== undefined) expect(targetChain(table, rules, i, name), `rule ${i}`).toBe(chainByName(table, name));
+      }
       expect(cheap, table.name).toEqual(fromObjects(table));
       // A table whose rules were replaced is read from its rules.
       const copy = [...table.rules];

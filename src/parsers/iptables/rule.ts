@@ -2,6 +2,7 @@ import {
   IptablesTarget,
   type Counters,
   type Criterion,
+  type IptablesChain,
   type IptablesMatch,
   type IptablesOption,
   type IptablesRule,
@@ -596,6 +597,10 @@ export class RuleColumns implements RuleTable {
     return this.bits[i] & OWN_CHAIN ? this.rule(i).chain : this.chainOf[i].name;
   }
 
+  chainObjectAt(i: number): IptablesChain | undefined {
+    return this.bits[i] & OWN_CHAIN ? undefined : this.chainOf[i];
+  }
+
   targetNames(): readonly (string | undefined)[] {
     if (this.targetsOwned === 0) return this.targetName;
     const names = this.targetName.slice();
@@ -750,8 +755,7 @@ export class RuleColumns implements RuleTable {
 }
 
 /** What a rule needs of its chain. */
-export interface RuleChain {
-  name: string;
+export interface RuleChain extends IptablesChain {
   /** The chain's place among its table's chains, from `RuleColumns.addChain`. */
   readonly index: number;
 }

@@ -18,6 +18,8 @@ export interface RuleTable {
   hasCriteriaAt(i: number): boolean;
   /** `chain` of rule `i`. */
   chainAt(i: number): string;
+  /** The chain object rule `i` was added to, when the table keeps one (a parsed table does). */
+  chainObjectAt(i: number): IptablesChain | undefined;
   /** Each rule's `targetName`, by index (read only; a parsed table gives its column). */
   targetNames(): readonly (string | undefined)[];
   /** The indices of the rules whose target is one of `names`, in file order. */
@@ -37,6 +39,17 @@ export function ruleTable(table: IptablesTable): RuleTable {
 export function rulesWithTarget(table: IptablesTable, names: readonly string[]): IptablesRule[] {
   const rules = ruleTable(table);
   return rules.withTarget(names).map((i) => rules.rule(i));
+}
+
+/**
+ * `chainByName(table, name)` for the name of rule `i`'s target. The next rule is looked at first:
+ * when it was added to a chain of that name, that is the chain (a parsed table keeps one object
+ * per name), found without a lookup among a large dump's chains. kube-proxy writes each chain's
+ * rules right after the jump to it.
+ */
+export function targetChain(table: IptablesTable, rules: RuleTable, i: number, name: string): IptablesChain | undefined {
+  const next = i + 1 < rules.count ? rules.chainObjectAt(i + 1) : undefined;
+  return next !== undefined && next.name === name ? next : chainByName(table, name);
 }
 
 /**
@@ -78,6 +91,10 @@ class RuleArray implements RuleTable {
 
   chainAt(i: number): string {
     return this.rules[i].chain;
+  }
+
+  chainObjectAt(): IptablesChain | undefined {
+    return undefined;
   }
 
   targetNames(): readonly (string | undefined)[] {
