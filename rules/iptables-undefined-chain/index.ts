@@ -6,9 +6,9 @@ import { ruleTable, targetChain } from '../../src/parsers/iptables/select.js';
 
 /** Where a new `:CHAIN - [0:0]` line goes: after the table's last header, else after `*table`. */
 function declarationAnchor(table: IptablesTable): { range: [number, number] } {
-  const headers = table.chains.filter((c) => c.declaredBy === 'header');
-  const last = headers[headers.length - 1];
-  return last ? { range: last.range } : { range: [table.range[0], table.nameRange[1]] };
+  const chains = table.chains;
+  for (let k = chains.length - 1; k >= 0; k--) if (chains[k].declaredBy === 'header') return { range: chains[k].range };
+  return { range: [table.range[0], table.nameRange[1]] };
 }
 
 const declared = (c: IptablesChain | undefined) => !!c && c.declaredBy !== 'undeclared';
@@ -46,10 +46,12 @@ export const rule = defineRule({
     return {
       IptablesDocument() {
         for (const table of doc.tables) {
+          // One anchor per table: every fix of a dump missing many declarations shares it.
+          let anchor: { range: [number, number] } | undefined;
           const declare = (name: string) => ({
             messageId: 'declare',
             data: { name, table: table.name },
-            edits: () => [insertAfter(declarationAnchor(table), `${eol}:${name} - [0:0]`)],
+            edits: () => [insertAfter((anchor ??= declarationAnchor(table)), `${eol}:${name} - [0:0]`)],
           });
           for (const chain of table.chains) {
             if (chain.declaredBy !== 'undeclared' || external.has(chain.name)) continue;
