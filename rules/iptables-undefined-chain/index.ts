@@ -2,13 +2,13 @@ import { defineRule } from '../../src/engine/define-rule.js';
 import { insertAfter } from '../../src/fixes/edits.js';
 import type { IptablesChain, IptablesDocument, IptablesTable } from '../../src/model/iptables.js';
 import { KNOWN_TARGETS } from '../../src/parsers/iptables/options.js';
-import { chainByName } from '../../src/parsers/iptables/parser.js';
+import { ruleTable, targetChain } from '../../src/parsers/iptables/select.js';
 
 /** Where a new `:CHAIN - [0:0]` line goes: after the table's last header, else after `*table`. */
 function declarationAnchor(table: IptablesTable): { range: [number, number] } {
-  const headers = table.chains.filter((c) => c.declaredBy === 'header');
-  const last = headers[headers.length - 1];
-  return last ? { range: last.range } : { range: [table.range[0], table.nameRange[1]] };
+  const chains = table.chains;
+  for (let k = chains.length - 1; k >= 0; k--) if (chains[k].declaredBy === 'header') return { range: chains[k].range };
+  return { range: [table.range[0], table.nameRange[1]] };
 }
 
 const declared = (c: IptablesChain | undefined) => !!c && c.declaredBy !== 'undeclared';
@@ -46,10 +46,12 @@ export const rule = defineRule({
     return {
       IptablesDocument() {
         for (const table of doc.tables) {
+          // One anchor per table: every fix of a dump missing many declarations shares it.
+          let anchor: { range: [number, number] } | undefined;
           const declare = (name: string) => ({
             messageId: 'declare',
             data: { name, table: table.name },
-            edits: () => [insertAfter(declarationAnchor(table), `${eol}:${name} - [0:0]`)],
+            edits: () => [insertAfter((anchor ??= declarationAnchor(table)), `${eol}:${name} - [0:0]`)],
           });
           for (const chain of table.chains) {
             if (chain.declaredBy !== 'undeclared' || external.has(chain.name)) continue;
@@ -62,13 +64,21 @@ export const rule = defineRule({
             });
           }
           const reported = new Set<string>();
-          for (const r of table.rules) {
-            // The name alone first: most targets are verdicts or declared chains.
-            const name = r.targetName;
-            if (name === undefined || KNOWN_TARGETS.has(name) || external.has(name)) continue;
-            const chain = chainByName(table, name);
-            if (declared(chain)) continue;
-            const t = r.target!;
+          // Target names only, read without making the rules' objects: most targets are verdicts
+          // or declared chains.
+          const rules = ruleTable(table);
+          const names = rules.targetNames();
+          /** The last target found declared: rules jump to a few chains (KUBE-MARK-MASQ) over and over. */
+          let lastDeclared: string | undefined;
+          for (let i = 0; i < names.length; i++) {
+            const name = names[i];
+            if (name === undefined || name === lastDeclared || KNOWN_TARGETS.has(name) || external.has(name)) continue;
+            const chain = targetChain(table, rules, i, name);
+            if (declared(chain)) {
+              lastDeclared = name;
+              continue;
+            }
+            const t = rules.rule(i).target!;
             context.report({
               node: t.nameToken,
               messageId: 'undefinedTarget',

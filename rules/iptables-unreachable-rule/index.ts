@@ -1,6 +1,7 @@
 import { defineRule } from '../../src/engine/define-rule.js';
 import type { IptablesChain, IptablesRule, IptablesTable } from '../../src/model/iptables.js';
 import { NAT_TARGETS } from '../../src/parsers/iptables/options.js';
+import { chainsNamed, ruleTable, type RuleTable } from '../../src/parsers/iptables/select.js';
 
 /** Verdicts that end the chain for every packet that reaches them. */
 const TERMINAL = new Set(['ACCEPT', 'DROP', 'REJECT', 'RETURN', 'QUEUE', 'NFQUEUE', ...NAT_TARGETS]);
@@ -12,6 +13,12 @@ function ends(rule: IptablesRule): boolean {
   // The name alone first: a target is built only for an unconditional jump to a chain.
   const name = rule.targetName;
   return name !== undefined && (TERMINAL.has(name) || rule.target!.kind === 'goto');
+}
+
+/** `ends(rules.rule(i))` for a rule without criteria, without making the rule's object. */
+function endsAt(rules: RuleTable, i: number): boolean {
+  const name = rules.targetNameAt(i);
+  return name !== undefined && (TERMINAL.has(name) || rules.targetKindAt(i) === 'goto');
 }
 
 export const rule = defineRule({
@@ -46,10 +53,11 @@ export const rule = defineRule({
       // One pass over the table's rules finds the chains that have a rule that ends them; only
       // those chains' rules are listed (a kube-proxy dump has 40,000 chains and few such rules).
       IptablesTable(table: IptablesTable) {
+        const rules = ruleTable(table);
         const ending = new Set<string>();
-        for (const r of table.rules) if (ends(r)) ending.add(r.chain);
+        for (const i of rules.unconditional()) if (endsAt(rules, i)) ending.add(rules.chainAt(i));
         if (ending.size === 0) return;
-        for (const chain of table.chains) if (ending.has(chain.name)) check(chain);
+        for (const chain of chainsNamed(table, ending)) check(chain);
       },
     };
   },

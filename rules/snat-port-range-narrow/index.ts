@@ -4,6 +4,7 @@ import type { IptablesRule, IptablesTable } from '../../src/model/iptables.js';
 import type { NftNat, NftRule } from '../../src/model/nft.js';
 import type { Token } from '../../src/model/node.js';
 import { natOwnerOf } from '../../src/model/owners.js';
+import { rulesWithTarget } from '../../src/parsers/iptables/select.js';
 
 /**
  * Default threshold, in ports. A SNAT picks one address per (source, destination) pair
@@ -16,6 +17,9 @@ import { natOwnerOf } from '../../src/model/owners.js';
  * of a few thousand ports, are reported.
  */
 const DEFAULT_MIN_PORTS = 16384;
+
+/** The iptables targets that translate source ports. */
+const SNAT_TARGETS = ['MASQUERADE', 'SNAT'];
 
 /** Where the durable fix lives, by the component that wrote the rule (DOMAIN.md 5.2, 5.6). */
 const OWNER_ADVICE: Record<string, string> = {
@@ -70,9 +74,6 @@ export const rule = defineRule({
     };
 
     const iptablesRule = (r: IptablesRule) => {
-      // The name alone first: only NAT rules' targets are built.
-      const name = r.targetName;
-      if (name !== 'MASQUERADE' && name !== 'SNAT') return;
       const target = r.target!;
       const owner = natOwnerOf(r);
       const advice = (owner && OWNER_ADVICE[owner]) || DEFAULT_ADVICE;
@@ -88,10 +89,11 @@ export const rule = defineRule({
     };
 
     return {
-      // A table's rules in one loop rather than an IptablesRule handler: the walk then skips
-      // rules (a dispatch per rule of a 110,000-rule dump cost more than this rule's check).
+      // A table's NAT rules, found by their target's name alone, rather than an IptablesRule
+      // handler: the walk then skips rules (a dispatch per rule of a 110,000-rule dump cost more
+      // than this rule's check), and only NAT rules' objects and targets are built.
       IptablesTable(table: IptablesTable) {
-        for (const r of table.rules) iptablesRule(r);
+        for (const r of rulesWithTarget(table, SNAT_TARGETS)) iptablesRule(r);
       },
       // nft statements through their SnatPoint facts, which carry the owner (table and chain names).
       SnatPoint(point: SnatPoint) {

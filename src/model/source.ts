@@ -9,18 +9,28 @@ export interface Position {
 
 /**
  * The text of one input with a line index, so offsets (the truth) can be turned into 1-based
- * positions in O(log lines). Built once per file; every document of the file shares it.
+ * positions in O(log lines). Built once per file; every document of the file shares it. The
+ * index is made when first asked for: a parser that finds the lines itself and a file without
+ * findings never need it (150,000 lines of a large dump take several milliseconds).
  */
 export class SourceText {
   readonly text: string;
-  /** Offset at which each line starts; `lineStarts[0] === 0`. */
-  readonly lineStarts: number[];
+  #lineStarts: number[] | undefined;
 
   constructor(text: string) {
     this.text = text;
-    const starts = [0];
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-    this.lineStarts = starts;
+    this.#lineStarts = undefined;
+  }
+
+  /** Offset at which each line starts; `lineStarts[0] === 0`. */
+  get lineStarts(): number[] {
+    if (this.#lineStarts === undefined) {
+      const text = this.text;
+      const starts = [0];
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+      this.#lineStarts = starts;
+    }
+    return this.#lineStarts;
   }
 
   get lineCount(): number {
@@ -30,26 +40,29 @@ export class SourceText {
   /** 1-based line and column of an offset (clamped to the text). */
   positionAt(offset: number): Position {
     const o = Math.max(0, Math.min(offset, this.text.length));
+    const starts = this.lineStarts;
     let lo = 0;
-    let hi = this.lineStarts.length - 1;
+    let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid] <= o) lo = mid;
+      if (starts[mid] <= o) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, column: o - this.lineStarts[lo] + 1 };
+    return { line: lo + 1, column: o - starts[lo] + 1 };
   }
 
   /** Offset of a 1-based line and column (clamped). */
   offsetAt(line: number, column: number): number {
-    const l = Math.max(1, Math.min(line, this.lineStarts.length));
-    return Math.min(this.lineStarts[l - 1] + Math.max(0, column - 1), this.text.length);
+    const starts = this.lineStarts;
+    const l = Math.max(1, Math.min(line, starts.length));
+    return Math.min(starts[l - 1] + Math.max(0, column - 1), this.text.length);
   }
 
   /** Range of a 1-based line without its line terminator. */
   lineRange(line: number): Range {
-    const start = this.lineStarts[line - 1] ?? this.text.length;
-    let end = this.lineStarts[line] ?? this.text.length;
+    const starts = this.lineStarts;
+    const start = starts[line - 1] ?? this.text.length;
+    let end = starts[line] ?? this.text.length;
     if (end > start && this.text.charCodeAt(end - 1) === 10) end--;
     if (end > start && this.text.charCodeAt(end - 1) === 13) end--;
     return [start, end];

@@ -2,9 +2,13 @@ import type { SourceDocument } from '../document.js';
 import type { Fact, PortSelection, SnatPoint } from '../facts.js';
 import type { IptablesDocument, IptablesRule } from '../iptables.js';
 import { describeTraffic, natOwnerOf } from '../owners.js';
+import { rulesWithTarget } from '../../parsers/iptables/select.js';
 
 /** Modules whose conditions netlint cannot evaluate from a dump. */
 const OPAQUE_MATCHES = new Set(['mark', 'connmark', 'set', 'conntrack', 'state', 'addrtype', 'statistic', 'owner', 'physdev', 'socket', 'rpfilter', 'policy', 'bpf', 'cgroup']);
+
+/** The targets a `SnatPoint` is made for. */
+const SNAT_TARGETS = ['MASQUERADE', 'SNAT'];
 
 /** Port selection of an iptables SNAT/MASQUERADE target from its flags. */
 export function iptablesPortSelection(rule: IptablesRule): PortSelection {
@@ -20,10 +24,8 @@ export function extractIptablesFacts(document: SourceDocument): Fact[] {
   const facts: Fact[] = [];
   for (const table of root.tables) {
     if (table.name !== 'nat') continue;
-    for (const rule of table.rules) {
-      // The name alone first: only these rules' targets and details are built.
-      const name = rule.targetName;
-      if (name !== 'MASQUERADE' && name !== 'SNAT') continue;
+    // Found by their target's name alone: only these rules' objects, targets and details are built.
+    for (const rule of rulesWithTarget(table, SNAT_TARGETS)) {
       const target = rule.target!;
       const portSelection = iptablesPortSelection(rule);
       const point: SnatPoint = {

@@ -20,6 +20,8 @@ export class ParsedChain implements IptablesChain {
   builtin: boolean;
   declaredBy: IptablesChain['declaredBy'];
   policy: string | undefined;
+  /** The chain's place among its table's chains (its rules are grouped by it). */
+  readonly index: number;
   #cols: RuleColumns;
   /** The rules once asked for (or set); until then the list `#head`...`#tail`. */
   #rules: IptablesRule[] | undefined;
@@ -52,6 +54,7 @@ export class ParsedChain implements IptablesChain {
     this.builtin = builtin;
     this.declaredBy = declaredBy;
     this.policy = undefined;
+    this.index = cols.addChain();
     this.#cols = cols;
     this.#rules = undefined;
     this.#head = -1;

@@ -2,6 +2,7 @@ import {
   IptablesTarget,
   type Counters,
   type Criterion,
+  type IptablesChain,
   type IptablesMatch,
   type IptablesOption,
   type IptablesRule,
@@ -10,6 +11,7 @@ import {
 } from '../../model/iptables.js';
 import type { Range } from '../../model/source.js';
 import { BASIC_FLAGS, COMMANDS, VALUELESS_OPTIONS } from './options.js';
+import type { RuleTable } from './select.js';
 import { LineToken, LineTokens, RangeInterner } from './tokenize.js';
 
 export const COUNTERS = /^\[(\d+):(\d+)\]$/;
@@ -545,28 +547,17 @@ export function duplicatesBySignature(rules: readonly IptablesRule[]): [Iptables
   return found;
 }
 
-/** FNV-1a hash of `text[start, end)`. */
-function hashRange(text: string, start: number, end: number): number {
-  let h = 0x811c9dc5 | 0;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return h;
-}
-
-/** Characters at the start and at the end of a signature that `hashEnds` reads. */
-const HEAD = 16;
-const TAIL = 24;
-
 /**
- * FNV-1a hash of the length and the first and last few characters of `text[start, end)`: the
- * chain, and the target or the values before it, tell most rules of a dump apart.
+ * True if `text` reads the same `length` characters at `a` and at `b`, compared from the end:
+ * rules of one chain differ in their values and target more often than in their first options.
  */
-function hashEnds(text: string, start: number, end: number): number {
-  let h = Math.imul(0x811c9dc5 ^ (end - start), 16777619);
-  const head = Math.min(start + HEAD, end);
-  for (let i = start; i < head; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  for (let i = Math.max(head, end - TAIL); i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return h;
+function sameText(text: string, a: number, b: number, length: number): boolean {
+  for (let k = length - 1; k >= 0; k--) if (text.charCodeAt(a + k) !== text.charCodeAt(b + k)) return false;
+  return true;
 }
+
+/** Chains with more rules than this have their rules looked up by signature instead of compared in pairs. */
+const SMALL_CHAIN = 8;
 
 /** Tokens for building details on first use (never used by the first pass, which has its own). */
 const detailTokens = new LineTokens();
@@ -579,6 +570,10 @@ const PLAIN_SIGNATURE = 4;
 const GOTO = 8;
 /** The rule's `chain` was set to another name (its text then no longer reads as the signature). */
 const RENAMED = 16;
+/** The rule's object has its target (built or set): its name is read there. */
+const OWN_TARGET = 32;
+/** The rule's `chain` was set: it is read from the rule's object. */
+const OWN_CHAIN = 64;
 
 /**
  * The rules of one table as columns of numbers: what the first pass learns about each rule line,
@@ -586,29 +581,59 @@ const RENAMED = 16;
  * first asks for it (`table.rules`, `chain.rules`), and its details when someone reads them, so
  * a 100,000-rule dump leaves the garbage collector little to copy while it is parsed.
  */
-export class RuleColumns {
+export class RuleColumns implements RuleTable {
   count = 0;
   start = new Int32Array(256);
   end = new Int32Array(256);
   chainStart = new Int32Array(256);
   chainEnd = new Int32Array(256);
   line = new Int32Array(256);
-  /** INSERT, HAS_CRITERIA, PLAIN_SIGNATURE, GOTO, RENAMED. */
+  /** INSERT, HAS_CRITERIA, PLAIN_SIGNATURE, GOTO, RENAMED, OWN_TARGET, OWN_CHAIN. */
   bits = new Int32Array(256);
   /** The next rule of the same chain, or -1 (chains keep their rules as a list until asked). */
   next = new Int32Array(256);
+  /** Each rule's chain's `index` (duplicates are looked for by chain). */
+  chainIndex = new Int32Array(256);
+  /** The rule before each rule in its chain, in file order, or -1. */
+  previousInChain = new Int32Array(256);
   /** Each rule's chain and target name (shared strings). */
   chainOf: RuleChain[] = [];
   targetName: (string | undefined)[] = [];
   /** `-I CHAIN N` positions by rule. */
   positions: Map<number, number> | undefined = undefined;
+  /** Rules whose `chain` was set (OWN_CHAIN). */
+  chainsSet = 0;
+  /** Rules whose object has its target (OWN_TARGET). */
+  targetsOwned = 0;
+  /** Chains numbered by `addChain`. */
+  chainCount = 0;
+  /** By chain index: its last rule so far (or -1) and its number of rules. */
+  lastInChain = new Int32Array(64);
+  chainSize = new Int32Array(64);
   #objects: (ParsedRule | undefined)[] = [];
   #all: ParsedRule[] | undefined = undefined;
+  /** Signatures that are not their line's text, made once each per `duplicates()`. */
+  #strings: Map<number, string> | undefined = undefined;
 
   constructor(
     readonly source: RuleSource,
     readonly table: string,
   ) {}
+
+  /** The index of a new chain of the table (`RuleChain.index`). */
+  addChain(): number {
+    const c = this.chainCount++;
+    if (c === this.lastInChain.length) {
+      const last = new Int32Array(c * 2);
+      last.set(this.lastInChain);
+      this.lastInChain = last;
+      const size = new Int32Array(c * 2);
+      size.set(this.chainSize);
+      this.chainSize = size;
+    }
+    this.lastInChain[c] = -1;
+    return c;
+  }
 
   /** Adds a rule that passed the first pass; returns its index. */
   add(
@@ -637,6 +662,11 @@ export class RuleColumns {
       (plainSignature ? PLAIN_SIGNATURE : 0) |
       (scan.targetKind === 'goto' ? GOTO : 0);
     this.next[i] = -1;
+    const c = chain.index;
+    this.chainIndex[i] = c;
+    this.previousInChain[i] = this.lastInChain[c];
+    this.lastInChain[c] = i;
+    this.chainSize[c]++;
     this.chainOf.push(chain);
     this.targetName.push(targetName);
     if (position !== undefined) (this.positions ??= new Map()).set(i, position);
@@ -659,11 +689,65 @@ export class RuleColumns {
     this.line = grow(this.line);
     this.bits = grow(this.bits);
     this.next = grow(this.next);
+    this.chainIndex = grow(this.chainIndex);
+    this.previousInChain = grow(this.previousInChain);
   }
 
   /** The object of rule `i` (one per rule). */
   rule(i: number): ParsedRule {
     return (this.#objects[i] ??= new ParsedRule(this, i));
+  }
+
+  /** Rule `i`'s object has its target (built or set), whose name is read there from now on. */
+  ownTarget(i: number): void {
+    if (!(this.bits[i] & OWN_TARGET)) this.targetsOwned++;
+    this.bits[i] |= OWN_TARGET;
+  }
+
+  /** What rules read of every rule, without its object (unless one was set on it). */
+  targetNameAt(i: number): string | undefined {
+    return this.bits[i] & OWN_TARGET ? this.rule(i).targetName : this.targetName[i];
+  }
+
+  targetKindAt(i: number): 'jump' | 'goto' | undefined {
+    if (this.bits[i] & OWN_TARGET) return this.rule(i).target?.kind;
+    return this.targetName[i] === undefined ? undefined : this.bits[i] & GOTO ? 'goto' : 'jump';
+  }
+
+  hasCriteriaAt(i: number): boolean {
+    return (this.bits[i] & HAS_CRITERIA) !== 0;
+  }
+
+  chainAt(i: number): string {
+    return this.bits[i] & OWN_CHAIN ? this.rule(i).chain : this.chainOf[i].name;
+  }
+
+  chainObjectAt(i: number): IptablesChain | undefined {
+    return this.bits[i] & OWN_CHAIN ? undefined : this.chainOf[i];
+  }
+
+  targetNames(): readonly (string | undefined)[] {
+    if (this.targetsOwned === 0) return this.targetName;
+    const names = this.targetName.slice();
+    for (let i = 0; i < this.count; i++) if (this.bits[i] & OWN_TARGET) names[i] = this.rule(i).targetName;
+    return names;
+  }
+
+  withTarget(names: readonly string[]): number[] {
+    const { bits, targetName } = this;
+    const found: number[] = [];
+    for (let i = 0; i < this.count; i++) {
+      const name = bits[i] & OWN_TARGET ? this.rule(i).targetName : targetName[i];
+      if (name !== undefined && names.includes(name)) found.push(i);
+    }
+    return found;
+  }
+
+  unconditional(): number[] {
+    const bits = this.bits;
+    const found: number[] = [];
+    for (let i = 0; i < this.count; i++) if (!(bits[i] & HAS_CRITERIA)) found.push(i);
+    return found;
   }
 
   /** Every rule in file order. */
@@ -678,93 +762,110 @@ export class RuleColumns {
 
   /**
    * Each rule whose signature an earlier rule has, with the first rule of that signature, as
-   * pairs of indices in file order. A plain signature (most lines) is read where it stands in the
-   * text, without a string per rule, and first by a hash of its length and its ends only: the
-   * whole signature is hashed only for rules whose ends agree with an earlier rule's, and
-   * compared only when those hashes agree too. So a dump without duplicates reads a few dozen
-   * characters per rule, and each character at most twice in any dump.
+   * pairs of indices in file order. A signature starts with its chain, so only rules of one
+   * chain are compared, and most chains have a few rules: each rule is compared with the
+   * earlier ones of its chain (a list kept as rules are added) by the length of their
+   * signatures, then their text, without hashing. A plain signature (most lines) is read where
+   * it stands in the text, without a string per rule. The rules of a chain with many rules
+   * (KUBE-SERVICES) are looked up by their signatures instead (see `#bySignature`).
    */
   duplicates(): [number, number][] {
     const n = this.count;
-    const text = this.source.text;
     const { bits, chainStart, end } = this;
-    const plain = (i: number) => (bits[i] & (PLAIN_SIGNATURE | RENAMED)) === PLAIN_SIGNATURE;
-    // Signatures that are not their line's text, made once each.
-    const strings = new Map<number, string>();
-    const own = (i: number) => {
-      let s = strings.get(i);
-      if (s === undefined) strings.set(i, (s = this.rule(i).signature));
-      return s;
-    };
-    const hash = (i: number, f: (s: string, start: number, end: number) => number) => {
-      if (plain(i)) return f(text, chainStart[i], end[i]);
-      const s = own(i);
-      return f(s, 0, s.length);
-    };
-    const full = new Int32Array(n);
-    const hashed = new Uint8Array(n);
-    const fullHash = (i: number) => {
-      if (!hashed[i]) {
-        full[i] = hash(i, hashRange);
-        hashed[i] = 1;
-      }
-      return full[i];
-    };
-    const same = (i: number, j: number) => {
-      if (!plain(i) || !plain(j)) return (plain(i) ? text.slice(chainStart[i], end[i]) : own(i)) === (plain(j) ? text.slice(chainStart[j], end[j]) : own(j));
-      const length = end[i] - chainStart[i];
-      return length === end[j] - chainStart[j] && text.startsWith(text.slice(chainStart[j], end[j]), chainStart[i]);
-    };
-
-    let size = 1024;
-    while (size < n * 2) size *= 2;
-    const mask = size - 1;
-    // Two open-addressing tables of rule indices plus one. `byQuick` holds the first rule of each
-    // quick hash. Rules whose quick hash an earlier rule has go to `byFull`, by their whole
-    // signature's hash, with that earlier rule: rules alike at both ends and different in the
-    // middle (a long allow-list with one comment) are told apart there, by a hash each, instead
-    // of probing past each other (which made such a table quadratic).
-    const byQuick = new Int32Array(size);
-    const byFull = new Int32Array(size);
-    const inFull = new Uint8Array(n);
-    const quick = new Int32Array(n);
-    /** Adds rule `i` to `byFull`, or returns the earlier rule with its signature (then `i` is not added). */
-    const addFull = (i: number): number => {
-      const h = fullHash(i);
-      let k = h & mask;
-      for (;;) {
-        const first = byFull[k] - 1;
-        if (first < 0) {
-          byFull[k] = i + 1;
-          inFull[i] = 1;
-          return -1;
-        }
-        if (full[first] === h && same(i, first)) return first;
-        k = (k + 1) & mask;
-      }
-    };
+    const text = this.source.text;
     const found: [number, number][] = [];
+    this.#strings = undefined;
+    // A rule whose chain was set belongs to another chain than its column says: compare all.
+    if (this.chainsSet > 0) {
+      const all = new Int32Array(n);
+      for (let k = 0; k < n; k++) all[k] = k;
+      this.#bySignature(all, found);
+      return found;
+    }
+    // Each rule against the earlier rules of its chain, by the length of their signatures first,
+    // through the chain's list (dumps written as kube-proxy writes them interleave chains).
+    const { chainIndex, chainSize, previousInChain } = this;
+    const firstOf = new Int32Array(n).fill(-1);
+    let large = false;
     for (let i = 0; i < n; i++) {
-      // `plain` and `hash` inlined: a call through a function argument here cost half the loop.
-      const h = (bits[i] & (PLAIN_SIGNATURE | RENAMED)) === PLAIN_SIGNATURE ? hashEnds(text, chainStart[i], end[i]) : hash(i, hashEnds);
-      quick[i] = h;
-      let k = h & mask;
-      for (;;) {
-        const first = byQuick[k] - 1;
-        if (first < 0) {
-          byQuick[k] = i + 1;
+      const previous = previousInChain[i];
+      if (previous < 0) continue;
+      if (chainSize[chainIndex[i]] > SMALL_CHAIN) {
+        large = true;
+        continue;
+      }
+      const plain = (bits[i] & (PLAIN_SIGNATURE | RENAMED)) === PLAIN_SIGNATURE;
+      const length = plain ? end[i] - chainStart[i] : this.#own(i).length;
+      for (let j = previous; j >= 0; j = previousInChain[j]) {
+        const same =
+          plain && (bits[j] & (PLAIN_SIGNATURE | RENAMED)) === PLAIN_SIGNATURE
+            ? end[j] - chainStart[j] === length && sameText(text, chainStart[i], chainStart[j], length)
+            : this.#signatureLength(j) === length && this.#same(i, j);
+        if (same) {
+          // The nearest earlier rule with this signature, and the first one.
+          const first = firstOf[j] < 0 ? j : firstOf[j];
+          firstOf[i] = first;
+          found.push([i, first]);
           break;
         }
-        if (quick[first] === h) {
-          if (!inFull[first]) addFull(first);
-          const earlier = addFull(i);
-          if (earlier >= 0) found.push([i, earlier]);
-          break;
-        }
-        k = (k + 1) & mask;
       }
     }
-    return found;
+    if (!large) return found;
+    // Chains with many rules (KUBE-SERVICES) by their signatures, each chain's rules in file order.
+    const chains = this.chainCount;
+    for (let c = 0; c < chains; c++) {
+      const size = chainSize[c];
+      if (size <= SMALL_CHAIN) continue;
+      const list = new Int32Array(size);
+      for (let k = size - 1, i = this.lastInChain[c]; k >= 0; k--, i = previousInChain[i]) list[k] = i;
+      this.#bySignature(list, found);
+    }
+    return found.length > 1 ? found.sort((x, y) => x[0] - y[0]) : found;
+  }
+
+  /** True if the text from the chain to the end of the line reads as rule `i`'s signature. */
+  #plain(i: number): boolean {
+    return (this.bits[i] & (PLAIN_SIGNATURE | RENAMED)) === PLAIN_SIGNATURE;
+  }
+
+  #own(i: number): string {
+    const strings = (this.#strings ??= new Map());
+    let s = strings.get(i);
+    if (s === undefined) strings.set(i, (s = this.rule(i).signature));
+    return s;
+  }
+
+  #signatureLength(i: number): number {
+    return this.#plain(i) ? this.end[i] - this.chainStart[i] : this.#own(i).length;
+  }
+
+  /** True if rules `i` and `j` have one signature. */
+  #same(i: number, j: number): boolean {
+    const text = this.source.text;
+    const { chainStart, end } = this;
+    if (!this.#plain(i) || !this.#plain(j)) {
+      return (this.#plain(i) ? text.slice(chainStart[i], end[i]) : this.#own(i)) === (this.#plain(j) ? text.slice(chainStart[j], end[j]) : this.#own(j));
+    }
+    const length = end[i] - chainStart[i];
+    return length === end[j] - chainStart[j] && sameText(text, chainStart[i], chainStart[j], length);
+  }
+
+  /**
+   * Duplicates among the rules `list` (in file order), added to `found`: by their signatures
+   * in a Map, a plain one as a slice of the text. V8 hashes and compares the slices natively,
+   * at the same speed however cold the code that asks (this runs once per table).
+   */
+  #bySignature(list: Int32Array, found: [number, number][]): void {
+    const text = this.source.text;
+    const { bits, chainStart, end } = this;
+    const firsts = new Map<string, number>();
+    for (let k = 0; k < list.length; k++) {
+      const i = list[k];
+      const signature = (bits[i] & (PLAIN_SIGNATURE | RENAMED)) === PLAIN_SIGNATURE ? text.slice(chainStart[i], end[i]) : this.#own(i);
+      const first = firsts.get(signature);
+      if (first === undefined) firsts.set(signature, i);
+      else found.push([i, first]);
+    }
   }
 
   /** The rules of a chain's list from rule `head` on. */
@@ -779,8 +880,9 @@ export class RuleColumns {
 }
 
 /** What a rule needs of its chain. */
-export interface RuleChain {
-  name: string;
+export interface RuleChain extends IptablesChain {
+  /** The chain's place among its table's chains, from `RuleColumns.addChain`. */
+  readonly index: number;
 }
 
 /** What a rule builds or is given after the first pass. */
@@ -834,7 +936,8 @@ export class ParsedRule implements IptablesRule, IptablesTargetSource {
   set chain(chain: string) {
     (this.#extras ??= {}).chain = chain;
     const bits = this.#cols.bits;
-    bits[this.#i] = chain ? bits[this.#i] | RENAMED : bits[this.#i] & ~RENAMED;
+    if (!(bits[this.#i] & OWN_CHAIN)) this.#cols.chainsSet++;
+    bits[this.#i] = (chain ? bits[this.#i] | RENAMED : bits[this.#i] & ~RENAMED) | OWN_CHAIN;
   }
 
   get line(): number {
@@ -877,12 +980,14 @@ export class ParsedRule implements IptablesRule, IptablesTargetSource {
       const name = this.#cols.targetName[this.#i];
       t = name === undefined ? null : IptablesTarget.lazy(name, this.#cols.bits[this.#i] & GOTO ? 'goto' : 'jump', this);
       this.#target = t;
+      this.#cols.ownTarget(this.#i);
     }
     return t ?? undefined;
   }
 
   set target(target: IptablesTarget | undefined) {
     this.#target = target ?? null;
+    this.#cols.ownTarget(this.#i);
   }
 
   get range(): Range {
@@ -1009,11 +1114,29 @@ export class ParsedRule implements IptablesRule, IptablesTargetSource {
   }
 }
 
+/**
+ * Splits the line `text[start, end)` into `lt`, with offsets into `text`. The line is scanned as
+ * a string of its own: the tokenizer's searches for tabs, quotes and escapes then end with the
+ * line, where on the whole text each search for a character a dump lacks ran to its end (15 MiB
+ * for a 10,000-service dump, 6 ms for the first rule built), and again for each rule built
+ * before the last one.
+ */
+function scanLine(lt: LineTokens, text: string, start: number, end: number): void {
+  const line = text.slice(start, end);
+  lt.scan(line, 0, line.length);
+  for (let k = 0; k < lt.count; k++) {
+    lt.start[k] += start;
+    lt.end[k] += start;
+  }
+  lt.text = text;
+}
+
 /** Reads a rule line again (it passed the first pass), this time building every part. */
 function buildDetails(source: RuleSource, start: number, end: number, targetName: string | undefined): RuleDetails {
   const { text, intern } = source;
   const lt = detailTokens;
-  if (!lt.scanSimple(text, start, end)) lt.scan(text, start, end);
+  // A simple line is split in place; any other as a string of its own (see scanLine).
+  if (!lt.scanSimple(text, start, end)) scanLine(lt, text, start, end);
   let i = 0;
   let counters: Counters | undefined;
   if (text.charCodeAt(start) === 91 /* [ */) {

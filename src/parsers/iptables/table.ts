@@ -35,6 +35,11 @@ export class ParsedTable implements IptablesTable {
     this.#rules = rules;
   }
 
+  /** The columns while they hold the table's rules (until `rules` is set). */
+  get liveColumns(): RuleColumns | undefined {
+    return this.#rules === undefined ? this.columns : undefined;
+  }
+
   /** Rules whose signature an earlier rule has, each with the first rule of that signature, in file order. */
   duplicates(): [IptablesRule, IptablesRule][] {
     if (this.#rules) return duplicatesBySignature(this.#rules);

@@ -94,7 +94,8 @@ export class LineTokens {
   #ff = -1;
   #cr = -1;
   #nonAscii = -1;
-  #ascii = true;
+  /** Whether the text is ASCII only, once someone needed to know. */
+  #ascii: boolean | undefined = undefined;
   /**
    * The next backslash and the next two spaces in a row, searched for inside quotes only, and
    * where those searches started.
@@ -124,7 +125,7 @@ export class LineTokens {
     if (this.#vt < start) this.#vt = nextIndex(text, '\v', start);
     if (this.#ff < start) this.#ff = nextIndex(text, '\f', start);
     if (this.#cr < start) this.#cr = nextIndex(text, '\r', start);
-    if (this.#nonAscii < start) this.#nonAscii = this.#ascii ? NONE : nextNonAscii(text, start);
+    if (this.#nonAscii < start) this.#nonAscii = (this.#ascii ??= isAscii(text)) ? NONE : nextNonAscii(text, start);
     if (this.#tab >= end && this.#vt >= end && this.#ff >= end && this.#cr >= end && this.#nonAscii >= end) {
       const r = this.#scanPlain(text, start, end);
       if (r !== RETRY) return r;
@@ -188,7 +189,7 @@ export class LineTokens {
 
   /** Starts reading lines of another text. */
   #setText(text: string): void {
-    this.#ascii = isAscii(text);
+    this.#ascii = undefined;
     this.text = text;
     this.#from = -1;
     this.#quote = this.#tab = this.#vt = this.#ff = this.#cr = this.#nonAscii = this.#backslash = this.#doubleSpace = -1;
