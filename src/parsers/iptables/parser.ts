@@ -99,12 +99,15 @@ class Reader {
 
   read(): ParseResult {
     const { text, source } = this;
-    const lineCount = source.lineCount;
-    const lineStarts = source.lineStarts;
-    for (let ln = 1; ln <= lineCount; ln++) {
-      // The line without its terminator (SourceText.lineRange, inlined: this loop runs per line).
-      let start = lineStarts[ln - 1];
-      let end = ln < lineCount ? lineStarts[ln] - 1 : text.length;
+    // The lines are found here, not from the source's line index: a dump without findings never
+    // needs that index (150,000 lines of a big dump).
+    let next = 0;
+    for (let ln = 1; next <= text.length; ln++) {
+      // The line without its terminator.
+      let start = next;
+      const newline = text.indexOf('\n', start);
+      let end = newline === -1 ? text.length : newline;
+      next = end + 1;
       if (end > start && text.charCodeAt(end - 1) === 13) end--;
       if (ln === 1 && text.charCodeAt(0) === 0xfeff) start++;
       // Skip leading white space; iptables-restore tolerates it.
