@@ -1,5 +1,5 @@
 import { isAscii } from 'node:buffer';
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import type { ConfigResolver } from '../config/resolver.js';
 import { CONFIG_FILE_NAMES } from '../config/source.js';
@@ -182,14 +182,35 @@ function readText(filePath: string): string | undefined {
       length += n;
     } while (n > 0 && length < readBuffer.length);
     bytes = readBuffer.subarray(0, length);
-    // Full: the rest from the current position.
-    if (n > 0) bytes = Buffer.concat([bytes, readFileSync(fd)]);
+    if (n > 0) bytes = readRest(fd, bytes);
   } catch {
     return undefined;
   } finally {
     closeSync(fd);
   }
   return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+}
+
+/**
+ * The whole file, for one larger than `readBuffer`: `start` (what was read so far) copied into a
+ * buffer of the file's size, and the rest read into it (a file that grows meanwhile is read to
+ * its end). One copy of the first bytes instead of concatenating the whole file again.
+ */
+function readRest(fd: number, start: Buffer): Buffer {
+  // One byte more than the size: the read that finds the end needs no larger buffer.
+  let bytes = Buffer.allocUnsafe(Math.max(fstatSync(fd).size, start.length) + 1);
+  start.copy(bytes);
+  let length = start.length;
+  for (;;) {
+    if (length === bytes.length) {
+      const larger = Buffer.allocUnsafe(bytes.length * 2);
+      bytes.copy(larger);
+      bytes = larger;
+    }
+    const n = readSync(fd, bytes, length, bytes.length - length, null);
+    if (n === 0) return bytes.subarray(0, length);
+    length += n;
+  }
 }
 
 /** The buffer `readText` reads small files into (the strings it returns are copies). */
