@@ -79,6 +79,10 @@ class Reader {
   hasTableLines: boolean | undefined = undefined;
   /** The chain of the previous rule: dumps list a chain's rules together. */
   lastChain: ParsedChain | undefined = undefined;
+  /** The chain of a rule before that, in another chain. */
+  previousChain: ParsedChain | undefined = undefined;
+  /** The chain of the table the previous rule jumped to, if it looked that up. */
+  lastTargetChain: ParsedChain | undefined = undefined;
   /** The target of the previous rule: kube-proxy lists a chain's rules right after the jump to it. */
   lastTarget: string | undefined = undefined;
   readonly recentTargets: string[] = [];
@@ -151,7 +155,7 @@ class Reader {
     }
     trimTable(open.table);
     this.open = undefined;
-    this.lastChain = undefined;
+    this.lastChain = this.previousChain = this.lastTargetChain = undefined;
   }
 
   comment(start: number, end: number): void {
@@ -189,7 +193,7 @@ class Reader {
     open.table.range[1] = end;
     trimTable(open.table);
     this.open = undefined;
-    this.lastChain = undefined;
+    this.lastChain = this.previousChain = this.lastTargetChain = undefined;
   }
 
   chainHeader(start: number, end: number): void {
@@ -255,10 +259,17 @@ class Reader {
     if (!lt.quoted[k]) {
       const s = lt.start[k];
       const e = lt.end[k];
-      for (let i = 0; i < recentTargets.length; i++) if (reads(text, s, e, recentTargets[i])) return recentTargets[i];
+      for (let i = 0; i < recentTargets.length; i++) {
+        if (reads(text, s, e, recentTargets[i])) {
+          this.lastTargetChain = undefined;
+          return recentTargets[i];
+        }
+      }
     }
     // A chain of the table gives its name (one lookup, as for the chain of a rule).
-    const name = (!lt.quoted[k] && this.open?.chains.get(text.slice(lt.start[k], lt.end[k]))?.name) || nameOf(lt, k, this.rules);
+    const chain = lt.quoted[k] ? undefined : this.open?.chains.get(text.slice(lt.start[k], lt.end[k]));
+    this.lastTargetChain = chain;
+    const name = chain?.name || nameOf(lt, k, this.rules);
     recentTargets[this.nextRecent] = name;
     this.nextRecent = (this.nextRecent + 1) % RECENT_TARGETS;
     return name;
@@ -340,13 +351,22 @@ class Reader {
     let chain = this.lastChain;
     // The chain's own name string is shared by its rules (no copy per rule).
     if (!chain || lt.quoted[chainTok] || !reads(text, cs, ce, chain.name)) {
-      // A chain the table has is found by its text in one lookup (a lookup in a table of 40,000
-      // names costs about as much as the rest of the line): its name needs no interning.
-      chain = lt.quoted[chainTok] ? undefined : t.chains.get(text.slice(cs, ce));
+      // Dumps go on with the chain the previous rule jumped to (kube-proxy writes a chain's rules
+      // after the jump to it) or back to the chain before: both are compared first. Any other
+      // chain the table has is found by its text in one lookup (a lookup in a table of 40,000
+      // names costs about as much as the rest of the line); its name needs no interning.
+      const left = chain;
+      const jumped = this.lastTargetChain;
+      const before = this.previousChain;
+      if (lt.quoted[chainTok]) chain = undefined;
+      else if (jumped !== undefined && reads(text, cs, ce, jumped.name)) chain = jumped;
+      else if (before !== undefined && reads(text, cs, ce, before.name)) chain = before;
+      else chain = t.chains.get(text.slice(cs, ce));
       if (!chain) {
         const name = this.lastTarget !== undefined && !lt.quoted[chainTok] && reads(text, cs, ce, this.lastTarget) ? this.lastTarget : nameOf(lt, chainTok, this.rules);
         chain = ensureChain(t, name, cs, ce, start, end);
       }
+      this.previousChain = left;
       this.lastChain = chain;
     }
     const targetName = scan.targetTok >= 0 ? this.targetName(scan.targetTok) : undefined;
