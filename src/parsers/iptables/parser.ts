@@ -404,8 +404,6 @@ function ensureChain(t: OpenTable, name: string, nameStart: number, nameEnd: num
   return addChain(t, new ParsedChain(t.table.columns, t.table.name, name, nameStart, nameEnd, builtin, builtin || t.implicit ? 'builtin' : 'undeclared', start, end));
 }
 
-/** A blank or a quote, the characters a plain chain header's name has none of. */
-const NAME_STOP = /[ \t"]/g;
 
 /**
  * `:NAME - [0:0]`, the header of every user chain iptables-save prints, read without splitting
@@ -414,11 +412,11 @@ const NAME_STOP = /[ \t"]/g;
 function readPlainChainHeader(text: string, start: number, end: number, t: OpenTable, rules: RuleSource): boolean {
   const nameEnd = end - 8;
   if (nameEnd <= start + 1 || !text.startsWith(' - [0:0]', nameEnd)) return false;
-  // No blank or quote in the name: the first one from the name on is the space before `-`
-  // (searched for natively; the search stops there at the latest).
-  NAME_STOP.lastIndex = start + 1;
-  NAME_STOP.test(text);
-  if (NAME_STOP.lastIndex !== nameEnd + 1) return false;
+  // No blank or quote in the name.
+  for (let i = start + 1; i < nameEnd; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 34) return false;
+  }
   // The name is sliced, not interned: rules and targets find the chain by its text and share
   // this string.
   const name = text.slice(start + 1, nameEnd);
