@@ -192,7 +192,7 @@ export interface JsonSetting<T> {
   property: JsonProperty;
 }
 
-type SettingKind = 'string' | 'boolean' | 'number' | 'strings';
+export type SettingKind = 'string' | 'boolean' | 'number' | 'strings';
 type SettingValue<K extends SettingKind> = K extends 'string'
   ? string
   : K extends 'boolean'
@@ -210,7 +210,14 @@ export function readSetting<K extends SettingKind>(
   key: string,
   kind: K,
 ): JsonSetting<SettingValue<K>> | undefined {
-  const property = getProperty(object, key);
+  return settingOf(getProperty(object, key), kind);
+}
+
+/** `property` as a typed setting (see `readSetting`), for callers that found the property themselves. */
+export function settingOf<K extends SettingKind>(
+  property: JsonProperty | undefined,
+  kind: K,
+): JsonSetting<SettingValue<K>> | undefined {
   const node = property?.value;
   if (!property || !node) return undefined;
   let value: unknown;
