@@ -51,7 +51,7 @@ const DELEGATING_PLUGINS: Record<string, { impliedType?: string }> = {
  * `parse-error` and no document.
  */
 export function parseCni(source: SourceText, filePath: string, options: CniParseOptions = {}): ParseResult {
-  const base = filePath.replace(/\\/g, '/').split('/').pop() ?? '';
+  const base = filePath.slice(Math.max(filePath.lastIndexOf('/'), filePath.lastIndexOf('\\')) + 1);
   const isTemplate = options.template ?? /\.template$/i.test(base);
   const parsed = parseJson(source.text, { placeholders: true, templateStrings: isTemplate });
   const problems: JsonProblem[] = [...parsed.problems];
