@@ -361,10 +361,7 @@ function runRules(
       fail(rule, err);
       continue;
     }
-    // for-in over own keys: Object.entries' keys in its order, without an array per entry.
-    for (const type in handlers) {
-      if (!Object.hasOwn(handlers, type)) continue;
-      const fn = (handlers as Record<string, unknown>)[type];
+    for (const [type, fn] of Object.entries(handlers)) {
       if (typeof fn !== 'function') continue;
       const listener = { rule, fn: fn as (node: BaseNode) => void };
       if (type === 'Document:exit') exits.push(listener);
