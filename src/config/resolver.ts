@@ -4,6 +4,7 @@ import { builtinRegistry } from '../engine/builtin.js';
 import { ConfigError } from '../engine/errors.js';
 import { recommendedConfig } from '../engine/presets.js';
 import { RuleRegistry } from '../engine/registry.js';
+import { resolvePath } from '../engine/resolve-path.js';
 import type { RuleModule } from '../engine/types.js';
 import type { ResolvedConfig, RuleEntry, Settings } from '../engine/types.js';
 import type { InputKind } from '../model/document.js';
@@ -128,7 +129,7 @@ export class ConfigResolver {
   private pathsOf(filePath: string): { abs: string; dir: string } {
     let paths = this.paths.get(filePath);
     if (!paths) {
-      const abs = path.resolve(this.options.cwd, filePath);
+      const abs = resolvePath(this.options.cwd, filePath);
       this.paths.set(filePath, (paths = { abs, dir: path.dirname(abs) }));
     }
     return paths;

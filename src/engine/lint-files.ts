@@ -99,18 +99,14 @@ export async function lintFiles(patterns: string[], options: LintFilesOptions = 
     read.push({ file: f, text, kind });
   }
   const scopeOf = (file: { filePath: string }) => path.dirname(file.filePath);
-  // The engine asks once per document and per file; the resolver's own cache resolves paths first.
-  // By kind, then file: the file paths are the same strings every time (their hashes are kept).
-  const configCache = new Map<InputKind | undefined, Map<string, ResolvedConfig>>();
+  // The engine asks once per document and once more per file when it is done, file after file:
+  // the last answer is kept (a map of every file's answer cost more than it saved).
+  let lastConfig: { filePath: string; kind: InputKind | undefined; config: ResolvedConfig } | undefined;
   const configFor = configs
     ? (filePath: string, kind?: InputKind) => {
-        let byFile = configCache.get(kind);
-        if (!byFile) configCache.set(kind, (byFile = new Map()));
-        let config = byFile.get(filePath);
-        if (!config) {
-          config = configs.configFor(filePath, kind);
-          byFile.set(filePath, config);
-        }
+        if (lastConfig !== undefined && lastConfig.filePath === filePath && lastConfig.kind === kind) return lastConfig.config;
+        const config = configs.configFor(filePath, kind);
+        lastConfig = { filePath, kind, config };
         return config;
       }
     : options.configFor;

@@ -1,5 +1,5 @@
-import path from 'node:path';
 import type { LintFileResult } from '../engine/lint.js';
+import { resolvePath } from '../engine/resolve-path.js';
 import type { Finding, Fix, RelatedLocation, TextEdit } from '../model/finding.js';
 import type {
   EslintFix,
@@ -127,7 +127,7 @@ function toRelated(related: RelatedLocation, cwd: string): EslintRelatedLocation
 }
 
 function absolutePath(filePath: string, cwd: string): string {
-  return filePath === '<text>' ? filePath : path.resolve(cwd, filePath);
+  return filePath === '<text>' ? filePath : resolvePath(cwd, filePath);
 }
 
 /** ESLint's `calculateStatsPerFile`: fatal messages are errors whatever their severity. */

@@ -74,10 +74,10 @@ export function detectKind(filePath: string, text: string): InputKind | undefine
 }
 
 function guessKind(filePath: string, text: string): InputKind | undefined {
-  const base = filePath.replace(/\\/g, '/').split('/').pop()!.toLowerCase();
+  // The last path segment, after `/` or `\`.
+  const base = filePath.slice(Math.max(filePath.lastIndexOf('/'), filePath.lastIndexOf('\\')) + 1).toLowerCase();
   const head = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).slice(0, SNIFF_BYTES);
   const trimmed = head.trimStart();
-  const firstLine = trimmed.split(/\r?\n/, 1)[0] ?? '';
 
   // Names that say it all.
   if (base === 'daemon.json' || /[.-]daemon\.json$/.test(base)) return 'docker-daemon';
@@ -106,6 +106,7 @@ function guessKind(filePath: string, text: string): InputKind | undefined {
 
   // Line formats are recognised by how they start, not by a matching line anywhere: notes that
   // quote a dump are not dumps.
+  const firstLine = trimmed.split(/\r?\n/, 1)[0] ?? '';
   const first = firstStatement(head);
   const iptablesStart = IPTABLES_START.test(first);
   if (IPTABLES_HEADER.test(firstLine) || (iptablesStart && IPTABLES_TABLE.test(head))) return 'iptables';

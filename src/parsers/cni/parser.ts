@@ -10,12 +10,15 @@ import {
   jsonParseErrorFinding,
   parseJson,
   readSetting,
+  settingOf,
   walkJson,
   JSON_NODE_TYPES,
   type JsonObject,
   type JsonProblem,
+  type JsonProperty,
   type JsonSetting,
   type JsonValue,
+  type SettingKind,
 } from '../json/index.js';
 
 /** How parse errors name the program that reads CNI files. */
@@ -48,7 +51,7 @@ const DELEGATING_PLUGINS: Record<string, { impliedType?: string }> = {
  * `parse-error` and no document.
  */
 export function parseCni(source: SourceText, filePath: string, options: CniParseOptions = {}): ParseResult {
-  const base = filePath.replace(/\\/g, '/').split('/').pop() ?? '';
+  const base = filePath.slice(Math.max(filePath.lastIndexOf('/'), filePath.lastIndexOf('\\')) + 1);
   const isTemplate = options.template ?? /\.template$/i.test(base);
   const parsed = parseJson(source.text, { placeholders: true, templateStrings: isTemplate });
   const problems: JsonProblem[] = [...parsed.problems];
@@ -127,11 +130,65 @@ function buildFlannelNetConf(object: JsonObject): FlannelNetConfig {
   return config;
 }
 
+/**
+ * The settings `buildPlugin` reads with `settingOf`, in the order it sets them on the plugin
+ * (`ipam` goes between `name` and `ipMasq`).
+ */
+const PLUGIN_SETTINGS = [
+  ['name', 'string'],
+  ['ipMasq', 'boolean'],
+  ['ipMasqBackend', 'string'],
+  ['snat', 'boolean'],
+  ['masqAll', 'boolean'],
+  ['markMasqBit', 'number'],
+  ['externalSetMarkChain', 'string'],
+  ['backend', 'string'],
+  ['conditionsV4', 'strings'],
+  ['conditionsV6', 'strings'],
+  ['bridge', 'string'],
+  ['isGateway', 'boolean'],
+  ['isDefaultGateway', 'boolean'],
+  ['hairpinMode', 'boolean'],
+  ['master', 'string'],
+  ['mode', 'string'],
+  ['mtu', 'number'],
+] as const satisfies readonly (readonly [keyof CniPlugin, SettingKind])[];
+
+/** Every key `buildPlugin` reads, by its slot in `pluginProperties`: first the non-settings, then `PLUGIN_SETTINGS`. */
+const TYPE = 0;
+const CAPABILITIES = 1;
+const SYSCTL = 2;
+const IPAM = 3;
+const DELEGATE = 4;
+const FIRST_SETTING = 5;
+const PLUGIN_KEYS = new Map<string, number>(
+  ['type', 'capabilities', 'sysctl', 'ipam', 'delegate', ...PLUGIN_SETTINGS.map(([key]) => key)].map((key, slot) => [key, slot]),
+);
+
+/**
+ * The property of each key `buildPlugin` reads, by slot (`PLUGIN_KEYS`): one pass over the
+ * object instead of a search per key. The last duplicate wins, as in `getProperty`.
+ */
+function pluginProperties(object: JsonObject): (JsonProperty | undefined)[] {
+  const found = new Array<JsonProperty | undefined>(PLUGIN_KEYS.size).fill(undefined);
+  for (const property of object.properties) {
+    const slot = PLUGIN_KEYS.get(property.key);
+    if (slot !== undefined) found[slot] = property;
+  }
+  return found;
+}
+
+function objectOf(property: JsonProperty | undefined): JsonObject | undefined {
+  const value = property?.value;
+  return value?.type === 'JsonObject' ? value : undefined;
+}
+
 function buildPlugin(object: JsonObject, index: number, parent?: CniPlugin, impliedType?: string): CniPlugin {
-  const typeSetting = readSetting(object, 'type', 'string');
+  const properties = pluginProperties(object);
+  const typeSetting = settingOf(properties[TYPE], 'string');
   const pluginType = typeSetting?.value ?? impliedType ?? '';
   const capabilities: Record<string, boolean> = {};
-  for (const p of getObject(object, 'capabilities')?.properties ?? []) {
+  for (const p of objectOf(properties[CAPABILITIES])?.properties ?? []) {
     if (p.value?.type === 'JsonLiteral' && typeof p.value.value === 'boolean') capabilities[p.key] = p.value.value;
   }
   const plugin: CniPlugin = {
@@ -143,32 +200,25 @@ function buildPlugin(object: JsonObject, index: number, parent?: CniPlugin, impl
     index,
     delegates: [],
     capabilities,
-    sysctls: sysctlsOf(object),
+    sysctls: sysctlsOf(objectOf(properties[SYSCTL])),
   };
   if (parent) plugin.parent = parent;
   assign(plugin, 'typeSetting', typeSetting);
-  assign(plugin, 'name', readSetting(object, 'name', 'string'));
-  const ipam = getObject(object, 'ipam');
-  if (ipam) plugin.ipam = ipamOf(ipam);
-  assign(plugin, 'ipMasq', readSetting(object, 'ipMasq', 'boolean'));
-  assign(plugin, 'ipMasqBackend', readSetting(object, 'ipMasqBackend', 'string'));
-  assign(plugin, 'snat', readSetting(object, 'snat', 'boolean'));
-  assign(plugin, 'masqAll', readSetting(object, 'masqAll', 'boolean'));
-  assign(plugin, 'markMasqBit', readSetting(object, 'markMasqBit', 'number'));
-  assign(plugin, 'externalSetMarkChain', readSetting(object, 'externalSetMarkChain', 'string'));
-  assign(plugin, 'backend', readSetting(object, 'backend', 'string'));
-  assign(plugin, 'conditionsV4', readSetting(object, 'conditionsV4', 'strings'));
-  assign(plugin, 'conditionsV6', readSetting(object, 'conditionsV6', 'strings'));
-  assign(plugin, 'bridge', readSetting(object, 'bridge', 'string'));
-  assign(plugin, 'isGateway', readSetting(object, 'isGateway', 'boolean'));
-  assign(plugin, 'isDefaultGateway', readSetting(object, 'isDefaultGateway', 'boolean'));
-  assign(plugin, 'hairpinMode', readSetting(object, 'hairpinMode', 'boolean'));
-  assign(plugin, 'master', readSetting(object, 'master', 'string'));
-  assign(plugin, 'mode', readSetting(object, 'mode', 'string'));
-  assign(plugin, 'mtu', readSetting(object, 'mtu', 'number'));
+  const settings = plugin as unknown as Record<string, unknown>;
+  for (let i = 0; i < PLUGIN_SETTINGS.length; i++) {
+    // `ipam` after `name`: the plugin's keys keep the order they always had.
+    if (i === 1) {
+      const ipam = objectOf(properties[IPAM]);
+      if (ipam) plugin.ipam = ipamOf(ipam);
+    }
+    const property = properties[FIRST_SETTING + i];
+    if (property === undefined) continue;
+    const setting = settingOf(property, PLUGIN_SETTINGS[i][1]);
+    if (setting !== undefined) settings[PLUGIN_SETTINGS[i][0]] = setting;
+  }
 
   const delegating = typeSetting ? DELEGATING_PLUGINS[typeSetting.value] : undefined;
-  const delegate = delegating ? getObject(object, 'delegate') : undefined;
+  const delegate = delegating ? objectOf(properties[DELEGATE]) : undefined;
   if (delegating && delegate) plugin.delegates.push(buildPlugin(delegate, index, plugin, delegating.impliedType));
   return plugin;
 }
@@ -190,9 +240,9 @@ function ipamOf(node: JsonObject): CniIpam {
   return ipam;
 }
 
-function sysctlsOf(object: JsonObject): CniSysctl[] {
+function sysctlsOf(sysctl: JsonObject | undefined): CniSysctl[] {
   const out: CniSysctl[] = [];
-  for (const property of getObject(object, 'sysctl')?.properties ?? []) {
+  for (const property of sysctl?.properties ?? []) {
     const value = asString(property.value);
     if (value) out.push({ key: property.key, value: value.value, property });
   }

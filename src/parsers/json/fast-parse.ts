@@ -1,6 +1,6 @@
 import type { Range } from '../../model/source.js';
 import type { JsonParseResult, JsonPlaceholder } from './parse.js';
-import { rememberStrictText, type JsonArray, type JsonLiteral, type JsonObject, type JsonPath, type JsonProperty, type JsonValue } from './tree.js';
+import { rememberPlainValue, type JsonArray, type JsonLiteral, type JsonObject, type JsonPath, type JsonProperty, type JsonValue } from './tree.js';
 
 /** A string value that is a whole template token (as in parse.ts). */
 const PLACEHOLDER_STRING = /^__[A-Za-z0-9][A-Za-z0-9_]*__$/;
@@ -15,8 +15,9 @@ function bail(): never {
 /**
  * One pass over strict JSON (RFC 8259: no comments, trailing commas, BOM or bare template
  * tokens), building the same tree as `parseJson`'s tolerant two-pass parse (values, ranges,
- * paths, parents, duplicate keys kept) several times faster. `undefined` for anything else,
- * which `parseJson` then reads the slow way and reports.
+ * paths, parents, duplicate keys kept) several times faster, and with it the plain value
+ * (`plainValue(root)`, what schema validation reads: no second parse of the text). `undefined`
+ * for anything else, which `parseJson` then reads the slow way and reports.
  */
 export function fastParseJson(text: string, templateStrings: boolean): JsonParseResult | undefined {
   try {
@@ -26,7 +27,7 @@ export function fastParseJson(text: string, templateStrings: boolean): JsonParse
     const root = p.value([], undefined, undefined);
     p.ws();
     if (p.i !== text.length) return undefined;
-    rememberStrictText(root, text);
+    rememberPlainValue(root, p.plain);
     return { root, problems: [], complete: true, comments: [], placeholders: p.placeholders };
   } catch (err) {
     if (err === BAIL) return undefined;
@@ -39,6 +40,11 @@ class FastJson {
   readonly placeholders: JsonPlaceholder[] = [];
   /** Children of the collections being read, innermost last (each takes its own slice at its end). */
   readonly children: (JsonProperty | JsonValue)[] = [];
+  /**
+   * The plain value of the value read last, as `JSON.parse` gives it: the last duplicate key wins
+   * in the first one's place, `__proto__` is a plain key.
+   */
+  plain: unknown = undefined;
 
   constructor(
     private readonly t: string,
@@ -64,6 +70,7 @@ class FastJson {
     if (c === 91) return this.array(path, parent, property);
     if (c === 34) {
       const value = this.string();
+      this.plain = value;
       const lit = literal([start, this.i], path, parent, property, 'string', value);
       if (this.templates && PLACEHOLDER_STRING.test(value)) {
         lit.placeholder = value;
@@ -80,7 +87,9 @@ class FastJson {
       if (!m.exec(t)) bail();
       this.i = m.lastIndex;
       this.delimited();
-      return literal([start, this.i], path, parent, property, 'number', Number(t.slice(start, this.i)));
+      const value = Number(t.slice(start, this.i));
+      this.plain = value;
+      return literal([start, this.i], path, parent, property, 'number', value);
     }
     return bail();
   }
@@ -88,6 +97,7 @@ class FastJson {
   private word(start: number, n: number, path: JsonPath, parent: JsonObject | JsonArray | undefined, property: JsonProperty | undefined, type: JsonLiteral['valueType'], value: boolean | null): JsonLiteral {
     this.i = start + n;
     this.delimited();
+    this.plain = value;
     return literal([start, this.i], path, parent, property, type, value);
   }
 
@@ -126,12 +136,14 @@ class FastJson {
     const t = this.t;
     const start = this.i;
     const object = collection<JsonObject>('JsonObject', path, parent, property);
+    const plain: Record<string, unknown> = {};
     this.i++;
     this.ws();
     if (t.charCodeAt(this.i) === 125) {
       this.i++;
       object.range = [start, this.i];
       object.properties = [];
+      this.plain = plain;
       return object;
     }
     const children = this.children;
@@ -150,6 +162,9 @@ class FastJson {
       const value = this.value(prop.path, object, prop);
       prop.value = value;
       prop.range = [keyStart, value.range[1]];
+      // Object.defineProperty: a "__proto__" key must be data, not the prototype setter.
+      if (key === '__proto__') Object.defineProperty(plain, key, { value: this.plain, enumerable: true, writable: true, configurable: true });
+      else plain[key] = this.plain;
       children.push(prop);
       this.ws();
       const c = t.charCodeAt(this.i);
@@ -161,6 +176,7 @@ class FastJson {
     object.range = [start, this.i];
     object.properties = children.slice(first) as JsonProperty[];
     children.length = first;
+    this.plain = plain;
     return object;
   }
 
@@ -168,18 +184,21 @@ class FastJson {
     const t = this.t;
     const start = this.i;
     const array = collection<JsonArray>('JsonArray', path, parent, property);
+    const plain: unknown[] = [];
     this.i++;
     this.ws();
     if (t.charCodeAt(this.i) === 93) {
       this.i++;
       array.range = [start, this.i];
       array.items = [];
+      this.plain = plain;
       return array;
     }
     const children = this.children;
     const first = children.length;
     for (;;) {
       children.push(this.value(extend(path, children.length - first), array, undefined));
+      plain.push(this.plain);
       this.ws();
       const c = t.charCodeAt(this.i);
       this.i++;
@@ -190,6 +209,7 @@ class FastJson {
     array.range = [start, this.i];
     array.items = children.slice(first) as JsonValue[];
     children.length = first;
+    this.plain = plain;
     return array;
   }
 }

@@ -37,8 +37,8 @@ export type {
 } from './parse.js';
 export { locateSchemaError, parseInstancePath } from './locate.js';
 export type { JsonErrorLocation } from './locate.js';
-export { readSetting } from './tree.js';
-export type { JsonSetting } from './tree.js';
+export { readSetting, settingOf } from './tree.js';
+export type { JsonSetting, SettingKind } from './tree.js';
 export {
   SCHEMA_ANNOTATIONS,
   SCHEMA_IDS,

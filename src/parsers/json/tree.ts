@@ -1,4 +1,5 @@
 import type { BaseNode } from '../../model/node.js';
+import { memo } from '../../model/memo.js';
 import type { Range } from '../../model/source.js';
 
 /** A JSON path: property names and array indices from the document root. */
@@ -140,22 +141,24 @@ export function toPlainValue(node: JsonValue): unknown {
   }
 }
 
-/** Roots the strict one-pass reader built, with their text (see `plainValue`). */
-const strictTexts = new WeakMap<JsonValue, string>();
+/** Where the strict one-pass reader keeps a root's plain value (see `plainValue`). */
+const PLAIN = Symbol('netlint.plainValue');
 
 /**
- * Records that `root` is the whole of `text`, read as strict JSON: `plainValue(root)` is then
- * `JSON.parse(text)` (native, and the same value `toPlainValue` builds: last duplicate wins in
- * the first one's place, `__proto__` is a plain key, template strings read as their text).
+ * Records the plain value the strict one-pass reader built along with `root`: the value
+ * `toPlainValue(root)` would build (and `JSON.parse` of the text would give). On the root itself,
+ * not in a WeakMap, which would keep it (a young object) alive until a full collection (see memo.ts).
  */
-export function rememberStrictText(root: JsonValue, text: string): void {
-  strictTexts.set(root, text);
+export function rememberPlainValue(root: JsonValue, value: unknown): void {
+  memo(root, PLAIN, () => value);
 }
 
-/** `toPlainValue(node)`, parsed natively when `node` is the root of strict JSON text. */
+/**
+ * `toPlainValue(node)`, or for the root of strict JSON text the value read along with it.
+ * Callers only read it (schema validation): the recorded value is shared.
+ */
 export function plainValue(node: JsonValue): unknown {
-  const text = strictTexts.get(node);
-  return text !== undefined ? JSON.parse(text) : toPlainValue(node);
+  return Object.hasOwn(node, PLAIN) ? (node as unknown as Record<symbol, unknown>)[PLAIN] : toPlainValue(node);
 }
 
 /** Visits `root` and every node below it in text order (a property before its value). */
@@ -192,7 +195,7 @@ export interface JsonSetting<T> {
   property: JsonProperty;
 }
 
-type SettingKind = 'string' | 'boolean' | 'number' | 'strings';
+export type SettingKind = 'string' | 'boolean' | 'number' | 'strings';
 type SettingValue<K extends SettingKind> = K extends 'string'
   ? string
   : K extends 'boolean'
@@ -210,7 +213,14 @@ export function readSetting<K extends SettingKind>(
   key: string,
   kind: K,
 ): JsonSetting<SettingValue<K>> | undefined {
-  const property = getProperty(object, key);
+  return settingOf(getProperty(object, key), kind);
+}
+
+/** `property` as a typed setting (see `readSetting`), for callers that found the property themselves. */
+export function settingOf<K extends SettingKind>(
+  property: JsonProperty | undefined,
+  kind: K,
+): JsonSetting<SettingValue<K>> | undefined {
   const node = property?.value;
   if (!property || !node) return undefined;
   let value: unknown;
