@@ -292,8 +292,36 @@ async function parseCommand(args: ParseArgs, io: CliIo): Promise<number> {
       endColumn,
     })),
   };
-  io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  io.stdout.write(`${JSON.stringify(out, acyclic(), 2)}\n`);
   return parsed.findings.some((f) => f.severity === 2) ? 1 : 0;
+}
+
+/**
+ * A `JSON.stringify` replacer for models whose nodes link back to what encloses them (a JSON or
+ * YAML node's `parent`, the `property` that holds a value, a view's `object`, a delegate plugin's
+ * `parent`): such a link is printed as the enclosing node's type and range (the node itself is
+ * printed where it stands; printing it again inside itself would never end, and printing the
+ * whole enclosing tree at every link would repeat it without end). Any other link to an object
+ * being printed (from the root to the current one, which it keeps) is printed the same way.
+ */
+/** Keys of the models' links to an enclosing node (printed as type and range even when reached another way). */
+const LINKS_UP = new Set(['parent', 'property', 'object']);
+
+function acyclic(): (this: unknown, key: string, value: unknown) => unknown {
+  const open: unknown[] = [];
+  return function (this: unknown, key: string, value: unknown): unknown {
+    // `this` holds the value: what was open after it is printed already.
+    if (open.length > 0) open.length = open.lastIndexOf(this) + 1;
+    if (value === null || typeof value !== 'object') return value;
+    const node = value as { type?: unknown; range?: unknown };
+    if (open.includes(value) || (LINKS_UP.has(key) && node.type !== undefined && node.range !== undefined)) {
+      if (node.type === undefined || node.range === undefined) return '[enclosing object]';
+      value = { type: node.type, range: node.range };
+    }
+    // Printed next (its own values then come with it as `this`).
+    open.push(value);
+    return value;
+  };
 }
 
 /**

@@ -243,6 +243,24 @@ describe('netlint parse, rules, explain, --version, --help', () => {
     expect(text.slice(...rule.target.range)).toBe('-j MASQUERADE');
   });
 
+  it('parse prints models whose nodes link back to their parents (JSON, YAML, views) as JSON', () => {
+    // Each link up a tree is printed as the node's type and range (the node is printed where it stands).
+    for (const file of ['rules/cni-schema/fixtures/valid/bridge-portmap.conflist', 'rules/docker-daemon-schema/fixtures/valid/ipv6-routed.daemon.json', 'test/fixtures/kubernetes/calico-config-template.yaml']) {
+      const r = run(['parse', file]);
+      expect(r.stderr, file).toBe('');
+      expect(r.code, file).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(out.documents.length, file).toBeGreaterThan(0);
+      const links: unknown[] = [];
+      JSON.stringify(out, (key, value) => {
+        if (key === 'parent' && value && typeof value === 'object') links.push(value);
+        return value;
+      });
+      expect(links.length, file).toBeGreaterThan(0);
+      for (const link of links) expect(Object.keys(link as object).sort(), file).toEqual(['range', 'type']);
+    }
+  });
+
   it('rules lists every rule; explain prints its README', () => {
     const rules = run(['rules']);
     expect(rules.code).toBe(0);
