@@ -1,6 +1,14 @@
 #!/usr/bin/env node
 import { runCli } from './run.js';
 
+// A reader that stops early (`netlint parse big.json | head`) closes the pipe: the rest of the
+// output has nowhere to go, which is no error of netlint's. Stop as a program killed by SIGPIPE
+// would, without a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(141);
+});
+
 runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   stdout: process.stdout,

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -258,6 +258,27 @@ describe('netlint parse, rules, explain, --version, --help', () => {
       });
       expect(links.length, file).toBeGreaterThan(0);
       for (const link of links) expect(Object.keys(link as object).sort(), file).toEqual(['range', 'type']);
+    }
+  });
+
+  it('stops quietly when the reader of its output closes the pipe early', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'netlint-epipe-'));
+    try {
+      // A conflist whose parsed model is megabytes of JSON: more than a pipe holds.
+      const plugins = Array.from({ length: 3000 }, (_, i) => ({ type: 'portmap', capabilities: { portMappings: true }, snat: i % 2 === 0 }));
+      const file = path.join(dir, 'big.conflist');
+      writeFileSync(file, JSON.stringify({ cniVersion: '1.0.0', name: 'big', plugins }));
+      const child = spawn(process.execPath, [bin, 'parse', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      // Read the first chunk, then close the pipe (as `| head` does).
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      child.stdout.destroy();
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      expect(stderr).toBe('');
+      expect(code).toBe(141);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
