@@ -166,15 +166,26 @@ export function lintParsed(files: ParsedFile[], options: LintParsedOptions = {})
   const ruleIds = new Set(registry.all().map((r) => r.meta.id));
   return files.filter((f) => !options.only || options.only.has(f)).map((f) => {
     const config = options.configFor?.(f.filePath, f.kind) ?? recommendedConfig(registry);
-    const findings = applySuppressions(byFile.get(f.filePath) ?? [], {
-      filePath: f.filePath,
-      source: f.source,
-      documents: f.documents,
-      ruleIds,
-      reportUnused: options.reportUnusedDisableDirectives ?? config.linterOptions?.reportUnusedDisableDirectives ?? 'warn',
-    });
-    return { filePath: f.filePath, kind: f.kind, text: f.text, findings: sortAndDedupe(findings) };
+    return fileResult(f, byFile.get(f.filePath) ?? [], config, ruleIds, options);
   });
+}
+
+/** A file's result: its findings with its suppressions applied, sorted and without duplicates. */
+function fileResult(
+  file: ParsedFile,
+  findings: Finding[],
+  config: ResolvedConfig,
+  ruleIds: ReadonlySet<string>,
+  options: { reportUnusedDisableDirectives?: LintParsedOptions['reportUnusedDisableDirectives'] },
+): LintFileResult {
+  const kept = applySuppressions(findings, {
+    filePath: file.filePath,
+    source: file.source,
+    documents: file.documents,
+    ruleIds,
+    reportUnused: options.reportUnusedDisableDirectives ?? config.linterOptions?.reportUnusedDisableDirectives ?? 'warn',
+  });
+  return { filePath: file.filePath, kind: file.kind, text: file.text, findings: sortAndDedupe(kept) };
 }
 
 /** A file read but not parsed yet. */
@@ -231,15 +242,7 @@ export function lintTexts(files: readonly UnparsedFile[], options: LintTextsOpti
   const parse = (i: number) => parseText(files[i].text, files[i].filePath, { kind: files[i].kind });
   const configOf = (filePath: string, kind?: InputKind) => options.configFor?.(filePath, kind) ?? recommendedConfig(registry);
   const finish = (i: number, file: ParsedFile) => {
-    const config = configOf(file.filePath, file.kind);
-    const findings = applySuppressions(byFile.get(file.filePath) ?? [], {
-      filePath: file.filePath,
-      source: file.source,
-      documents: file.documents,
-      ruleIds,
-      reportUnused: options.reportUnusedDisableDirectives ?? config.linterOptions?.reportUnusedDisableDirectives ?? 'warn',
-    });
-    results[i] = { filePath: file.filePath, kind: file.kind, text: file.text, findings: sortAndDedupe(findings) };
+    results[i] = fileResult(file, byFile.get(file.filePath) ?? [], configOf(file.filePath, file.kind), ruleIds, options);
   };
   let done = 0;
   for (const [id, indices] of scopes) {
