@@ -211,7 +211,7 @@ export function readRule(lt: LineTokens, i: number, s: RuleScan, b: RuleBuilder 
   let ctxComment = false;
 
   while (i < n) {
-    if (lt.is(i, '!')) {
+    if (lt.isBang(i)) {
       if (negation >= 0) throw new LineError('Double negation "! !".', [start[i], end[i]]);
       negation = i;
       i++;
@@ -286,7 +286,7 @@ export function readRule(lt: LineTokens, i: number, s: RuleScan, b: RuleBuilder 
     let j = i + 1;
     const firstValue = j;
     if (!valueless) {
-      if (j < n && lt.is(j, '!')) {
+      if (j < n && lt.isBang(j)) {
         const flag = lt.value(i);
         const v = j + 1 < n ? lt.value(j + 1) : undefined;
         const example = v !== undefined ? `! ${flag} ${v}` : `! ${flag} VALUE`;
@@ -299,7 +299,7 @@ export function readRule(lt: LineTokens, i: number, s: RuleScan, b: RuleBuilder 
       // after one is an error, as in iptables-restore ("Bad argument"). Module and target
       // options keep every following word: a few take two (--tcp-flags, --match-set).
       const last = basic ? Math.min(j + 1, n) : n;
-      while (j < last && !lt.isFlag(j) && !lt.is(j, '!')) j++;
+      while (j < last && !lt.isFlag(j) && !lt.isBang(j)) j++;
       if (j === firstValue) throw new LineError(`Missing value after ${lt.value(i)}.`, [fs, fe]);
     }
     const negated = negation >= 0;
@@ -379,23 +379,10 @@ export function readRule(lt: LineTokens, i: number, s: RuleScan, b: RuleBuilder 
   }
 }
 
-/** `-x` or `--xyz` at token `k` of a line that `scanSimple` split (`isFlag` without its checks). */
-function flagAt(lt: LineTokens, k: number): boolean {
-  const s = lt.start[k];
-  if (lt.quoted[k] === 1 || lt.end[k] - s < 2 || lt.text.charCodeAt(s) !== 45 /* - */) return false;
-  const c = lt.text.charCodeAt(s + 1);
-  return c < 48 || c > 57;
-}
-
 /** `--match`, `--jump`, `--goto` or `--set-counters` at `text[s, s + len)`. */
 function isCommandLong(text: string, s: number, len: number): boolean {
   if (len === 6) return text.startsWith('--jump', s) || text.startsWith('--goto', s);
   return (len === 7 && text.startsWith('--match', s)) || (len === 14 && text.startsWith('--set-counters', s));
-}
-
-/** True if token `k` is an unquoted `!`. */
-function bangAt(lt: LineTokens, k: number): boolean {
-  return lt.end[k] - lt.start[k] === 1 && lt.text.charCodeAt(lt.start[k]) === 33 /* ! */ && lt.quoted[k] === 0;
 }
 
 /**
@@ -440,9 +427,9 @@ export function readRuleFast(lt: LineTokens, i: number, s: RuleScan): boolean {
       let j = i + 1;
       if (isValueless(text, fs, fs + len)) {
         // A valueless option takes no value: a word after it is an error.
-        if (j < n && !flagAt(lt, j) && !bangAt(lt, j)) return false;
+        if (j < n && !lt.isFlag(j) && !lt.isBang(j)) return false;
       } else {
-        while (j < n && !flagAt(lt, j) && !bangAt(lt, j)) j++;
+        while (j < n && !lt.isFlag(j) && !lt.isBang(j)) j++;
         if (j === i + 1) return false;
       }
       negated = false;
@@ -453,7 +440,7 @@ export function readRuleFast(lt: LineTokens, i: number, s: RuleScan): boolean {
     switch (c1) {
       case 109 /* m */: {
         const k = i + 1;
-        if (negated || k >= n || flagAt(lt, k) || lt.quoted[k] === 1) return false;
+        if (negated || k >= n || lt.isFlag(k) || lt.quoted[k] === 1) return false;
         if (phase === 2) s.canonical = false;
         phase = 1;
         if (!s.hasCriteria && !(end[k] - start[k] === 7 && text.startsWith('comment', start[k]))) s.hasCriteria = true;
@@ -464,7 +451,7 @@ export function readRuleFast(lt: LineTokens, i: number, s: RuleScan): boolean {
       case 106 /* j */:
       case 103 /* g */: {
         const k = i + 1;
-        if (negated || s.targetTok >= 0 || k >= n || flagAt(lt, k)) return false;
+        if (negated || s.targetTok >= 0 || k >= n || lt.isFlag(k)) return false;
         s.targetTok = k;
         s.targetKind = c1 === 106 ? 'jump' : 'goto';
         phase = 2;
@@ -479,7 +466,7 @@ export function readRuleFast(lt: LineTokens, i: number, s: RuleScan): boolean {
       case 111 /* o */: {
         // Exactly one value.
         const k = i + 1;
-        if (k >= n || flagAt(lt, k) || bangAt(lt, k)) return false;
+        if (k >= n || lt.isFlag(k) || lt.isBang(k)) return false;
         if (phase > 0) s.canonical = false;
         s.hasCriteria = true;
         if (c1 === 115) s.sourceTok = k;

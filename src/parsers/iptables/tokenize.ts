@@ -365,6 +365,11 @@ export class LineTokens {
     return this.quoted[k] === 0 ? this.is(k, literal) : this.value(k) === literal;
   }
 
+  /** True if token `k` is an unquoted `!`. */
+  isBang(k: number): boolean {
+    return this.quoted[k] === 0 && this.end[k] - this.start[k] === 1 && this.text.charCodeAt(this.start[k]) === 33 /* ! */;
+  }
+
   /** `-x` or `--xyz`, unquoted; `-1` is a value. */
   isFlag(k: number): boolean {
     if (k >= this.count || this.quoted[k]) return false;
