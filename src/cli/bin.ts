@@ -8,6 +8,13 @@
  * compiled code to a cache file; later runs load it instead of compiling, as v8-compile-cache did
  * for ESLint and yarn.
  *
+ * V8 caches the functions that have been compiled when the cache is made: the ones the run that
+ * wrote it used. The file starts with a line naming what that run (and those before it) used:
+ * commands, input kinds and output formats (`noteCodeCacheUses`, src/cli/code-cache-uses.ts). A
+ * run that used something else writes the cache again at exit, with its own functions and those it
+ * read from the cache; otherwise a cache first written by `netlint lint daemon.json` would leave
+ * every later iptables or manifest run compiling its parser again.
+ *
  * The cache lives in `$NETLINT_COMPILE_CACHE` (a folder; `0` or `false` turns it off), else in
  * `$XDG_CACHE_HOME/netlint` or `~/.cache/netlint`. Cached code is code: a folder that another
  * user could write is never read. The file name has the bundle's hash, the Node.js version and
@@ -26,6 +33,9 @@ import vm from 'node:vm';
 
 declare const __NETLINT_BUNDLE_HASH__: string | undefined;
 
+/** The first line of a cache file; then what the runs that wrote it used, as a JSON array. */
+const CACHE_HEADER = 'netlint-code-cache 1 ';
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const bundle = path.join(here, 'netlint.cjs');
 
@@ -43,24 +53,24 @@ function runBundle(file: string): void {
     require(file);
     return;
   }
+  // What this run uses, noted by the bundle (see the top of this file).
+  const uses = new Set<string>();
+  (globalThis as Record<symbol, unknown>)[Symbol.for('netlint.codeCacheUses')] = uses;
   // esbuild writes ASCII only (it escapes the rest): copying bytes is faster than decoding UTF-8.
   const bytes = readFileSync(file);
   const source = (isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8')).replace(/^#!.*/, '');
-  let cachedData: Buffer | undefined;
-  try {
-    cachedData = readFileSync(cacheFile);
-  } catch {
-    cachedData = undefined;
-  }
+  const cached = readCache(cacheFile);
   // The CommonJS wrapper, as Node's own loader builds it.
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
-    cachedData,
+    cachedData: cached?.data,
   });
-  if (cachedData === undefined || script.cachedDataRejected) {
-    // At exit, so that the functions this run compiled are in the cache too.
-    process.once('exit', () => writeCache(cacheFile, script));
-  }
+  const covered = cached === undefined || script.cachedDataRejected ? undefined : cached.uses;
+  // At exit, so that the functions this run compiled are in the cache too.
+  process.once('exit', () => {
+    if (covered !== undefined && [...uses].every((u) => covered.has(u))) return;
+    writeCache(cacheFile, script, new Set([...(covered ?? []), ...uses]));
+  });
   const module = { exports: {}, filename: file, id: file, loaded: false };
   const wrapper = script.runInThisContext() as (e: object, r: NodeRequire, m: object, f: string, d: string) => void;
   wrapper.call(module.exports, module.exports, require, module, file, path.dirname(file));
@@ -94,10 +104,31 @@ function private_(dir: string): boolean {
   return st.isDirectory() && st.uid === process.getuid() && (st.mode & 0o022) === 0;
 }
 
-function writeCache(cacheFile: string, script: vm.Script): void {
+/** The cache's V8 data and what it covers, or `undefined` if it is missing or not ours. */
+function readCache(cacheFile: string): { data: Buffer; uses: Set<string> } | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(cacheFile);
+  } catch {
+    return undefined;
+  }
+  const newline = bytes.indexOf(10);
+  if (newline < 0 || !bytes.subarray(0, CACHE_HEADER.length).equals(Buffer.from(CACHE_HEADER))) return undefined;
+  try {
+    const uses: unknown = JSON.parse(bytes.toString('utf8', CACHE_HEADER.length, newline));
+    if (!Array.isArray(uses) || !uses.every((u) => typeof u === 'string')) return undefined;
+    return { data: bytes.subarray(newline + 1), uses: new Set(uses) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the cache in one piece (a new file renamed over the old): a reader sees one or the other. */
+function writeCache(cacheFile: string, script: vm.Script, uses: ReadonlySet<string>): void {
   const tmp = `${cacheFile}.${process.pid}.tmp`;
   try {
-    writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+    const header = Buffer.from(`${CACHE_HEADER}${JSON.stringify([...uses].sort())}\n`);
+    writeFileSync(tmp, Buffer.concat([header, script.createCachedData()]), { mode: 0o600 });
     renameSync(tmp, cacheFile);
   } catch {
     // A read-only or full disk: the next run compiles again.

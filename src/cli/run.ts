@@ -17,6 +17,7 @@ import type { ResolvedConfig } from '../engine/types.js';
 import { parseCliArgs, type ConfigArgs, type LintArgs, type ParseArgs, type PrintConfigArgs } from './args.js';
 import { HELP } from './help.js';
 import { writeOutputs } from './output.js';
+import { noteCodeCacheUses } from './code-cache-uses.js';
 
 /** Where the CLI reads and writes; the process's streams, or test doubles. */
 export interface CliIo {
@@ -35,6 +36,7 @@ export interface CliIo {
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     const args = parseCliArgs(argv);
+    noteCodeCacheUses('command', [args.command]);
     switch (args.command) {
       case 'help':
         io.stdout.write(`${HELP[args.topic ?? 'lint'] ?? HELP.lint}\n`);
@@ -147,6 +149,9 @@ async function lintCommand(args: LintArgs, io: CliIo): Promise<number> {
   if (args.quiet) results = results.map((r) => ({ ...r, findings: r.findings.filter((f) => f.severity === 2) }));
 
   const color = args.color ?? (!!io.stdout.isTTY && io.env.NO_COLOR === undefined && io.env.FORCE_COLOR !== '0');
+  noteCodeCacheUses('input', new Set(results.map((r) => r.kind)));
+  // A formatter module named by its path counts as one use, whatever its path.
+  noteCodeCacheUses('format', args.outputs.map((o) => (/^[a-z][a-z0-9-]*$/.test(o.format) ? o.format : 'module')));
   await writeOutputs(results, args.outputs, { cwd: io.cwd, color, stdout: io.stdout, registry });
 
   let errors = 0;

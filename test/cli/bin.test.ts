@@ -48,6 +48,44 @@ describe('the netlint bin', () => {
     expect(readFileSync(file).length).toBeGreaterThan(1000);
   });
 
+  it('a run that reads another kind of input writes the cache again, with the code of both runs', () => {
+    const cache = path.join(tmp, 'kinds');
+    const header = (file: string) => readFileSync(file).subarray(0, readFileSync(file).indexOf(10)).toString();
+    const iptables = ['lint', 'examples/docker-host/iptables-save.txt', '--format', 'json'];
+    mkdirSync(path.join(tmp, 'docker'));
+    writeFileSync(path.join(tmp, 'docker', 'daemon.json'), '{ "iptables": true }\n');
+    const daemon = ['lint', path.join(tmp, 'docker', 'daemon.json'), '--format', 'json'];
+    const expected = run(unbundled, daemon);
+    run(bin, iptables, { NETLINT_COMPILE_CACHE: cache });
+    const file = path.join(cache, readdirSync(cache)[0]);
+    expect(header(file)).toBe('netlint-code-cache 1 ["command:lint","format:json","input:iptables"]');
+    const first = readFileSync(file);
+
+    expect(run(bin, daemon, { NETLINT_COMPILE_CACHE: cache })).toEqual(expected);
+    expect(header(file)).toBe('netlint-code-cache 1 ["command:lint","format:json","input:docker-daemon","input:iptables"]');
+    const second = readFileSync(file);
+    // The functions read from the cache stay in it.
+    expect(second.length).toBeGreaterThan(first.length);
+
+    // Runs of what the cache covers leave it as it is.
+    run(bin, iptables, { NETLINT_COMPILE_CACHE: cache });
+    run(bin, daemon, { NETLINT_COMPILE_CACHE: cache });
+    expect(readFileSync(file).equals(second)).toBe(true);
+    expect(readdirSync(cache)).toHaveLength(1);
+  });
+
+  it('a cache whose first line is ours but whose code V8 rejects is written again', () => {
+    const cache = path.join(tmp, 'rejected');
+    const expected = run(bin, LINT, { NETLINT_COMPILE_CACHE: cache });
+    const file = path.join(cache, readdirSync(cache)[0]);
+    const bytes = readFileSync(file);
+    const newline = bytes.indexOf(10);
+    writeFileSync(file, Buffer.concat([bytes.subarray(0, newline + 1), Buffer.from('not V8 code cache data')]));
+    expect(run(bin, LINT, { NETLINT_COMPILE_CACHE: cache })).toEqual(expected);
+    expect(readFileSync(file).length).toBeGreaterThan(1000);
+    expect(readFileSync(file).subarray(0, newline + 1).equals(bytes.subarray(0, newline + 1))).toBe(true);
+  });
+
   it('NETLINT_COMPILE_CACHE=0 turns the cache off', () => {
     const home = path.join(tmp, 'home-off');
     mkdirSync(home);
