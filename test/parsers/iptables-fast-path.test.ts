@@ -88,7 +88,7 @@ function random(seed: number): () => number {
   };
 }
 
-const PIECES = [' ', '  ', '"', '\\', '!', '! ', '-', '--', '\t', 'é', '-m', '-j', '-g', '-c 1 2', '-4', '-1', '--dport', '--random-fully', '--comment "x y"', '-p tcp', '-s', 'comment', '""'];
+const PIECES = [' ', '  ', '"', '\\', '!', '! ', '-', '--', '\t', 'é', '-m', '-j', '-g', '-c 1 2', '-4', '-1', '--dport', '--random-fully', '--comment "x y"', '-p tcp', '-s', 'comment', '""', '\x7f', '\x1f', '~#', '\r'];
 
 /** Random edits of a line: characters deleted, pieces inserted, tokens dropped or repeated. */
 function* mutations(line: string, next: () => number, count: number): Generator<string> {
@@ -163,6 +163,13 @@ describe('fast path for rule lines', () => {
       '-A INPUT  -j ACCEPT',
       '-A INPUT -j ACCEPT ',
       '-A INPUT\t-j ACCEPT',
+      // The characters at the edges of what the fast path lets by: '!' '"' '#' '~' and DEL, controls.
+      '-A INPUT -m comment --comment "a~#!b" -j ACCEPT',
+      '-A INPUT -m comment --comment "del\x7f" -j ACCEPT',
+      '-A INPUT -m comment --comment "us\x1f" -j ACCEPT',
+      '-A IN\x7fPUT -j ACCEPT',
+      '-A INPUT -j AC\x1fCEPT',
+      '-A INPUT -m comment --comment a!b -j ACCEPT',
     ];
     check(lines);
     check((function* () {

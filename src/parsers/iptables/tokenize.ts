@@ -160,18 +160,24 @@ export class LineTokens {
         for (i++; ; i++) {
           if (i >= end) return false;
           c = text.charCodeAt(i);
-          if (c === 34) break;
-          if (c < 32 || c > 126 || c === 92 /* \ */) return false;
-          if (c === 32 && text.charCodeAt(i + 1) === 32) irregular = true;
+          if (c - 35 >>> 0 > 91 || c === 92 /* \ */) {
+            if (c === 34) break;
+            if (c === 32) {
+              if (text.charCodeAt(i + 1) === 32) irregular = true;
+            } else if (c !== 33 /* ! */) return false;
+          }
         }
         i++;
         quoted[n] = 1;
       } else {
-        // A space here is a second one between tokens (or one after the start).
+        // A space here is a second one between tokens (or one after the start). One unsigned
+        // comparison lets most characters by: those from `#` (35) to `~` (126).
         for (; i < end; i++) {
           c = text.charCodeAt(i);
-          if (c === 32) break;
-          if (c < 32 || c > 126 || c === 34) return false;
+          if (c - 35 >>> 0 > 91) {
+            if (c === 32) break;
+            if (c !== 33 /* ! */) return false;
+          }
         }
         if (i === tokenStart) return false;
         quoted[n] = 0;
