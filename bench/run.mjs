@@ -97,20 +97,30 @@ function measure(command, args, { stdinFile, node = false } = {}) {
   return { wallMs, rssKiB, cpuMs, status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr?.toString() ?? '', error: r.error };
 }
 
-function series(label, runs, once) {
-  process.stdout.write(`${label}: warm-up`);
-  once();
-  const samples = [];
+/**
+ * Times the sides one run each in turn (a warm-up of each first), so that the machine getting
+ * slower or faster during the benchmark (other work, a virtual machine's neighbours) weighs on
+ * every side alike instead of on whichever ran its runs then.
+ */
+function alternate(sides, runs) {
+  const samples = sides.map(() => []);
+  process.stdout.write('runs: warm-up');
+  for (const side of sides) side.once();
   for (let i = 0; i < runs; i++) {
     process.stdout.write(` ${i + 1}`);
-    samples.push(once());
+    sides.forEach((side, k) => samples[k].push(side.once()));
   }
   process.stdout.write('\n');
+  return sides.map((side, k) => summary(side.label, samples[k]));
+}
+
+function summary(label, samples) {
   const walls = samples.map((s) => s.wallMs);
   const rss = samples.map((s) => s.rssKiB).filter((x) => x !== undefined);
   const cpu = samples.map((s) => s.cpuMs).filter((x) => x !== undefined);
   return {
     label,
+    walls,
     wallMs: median(walls),
     minMs: Math.min(...walls),
     maxMs: Math.max(...walls),
@@ -177,33 +187,42 @@ function main() {
   writeFileSync(dump, gen.stdout);
   const lines = gen.stdout.toString().split('\n').filter((l) => l.startsWith('-A ')).length;
   console.log(`Dump: ${relative(process.cwd(), dump)} (${opts.services} services, ${lines} rules, ${(statSync(dump).size / 1048576).toFixed(1)} MiB)`);
-  console.log(`Peak RSS from ${hasTime ? TIME : 'process.resourceUsage() of the child (no /usr/bin/time)'}; ${opts.runs} runs per side after a warm-up.`);
+  console.log(`Peak RSS from ${hasTime ? TIME : 'process.resourceUsage() of the child (no /usr/bin/time)'}; ${opts.runs} runs per side after a warm-up, the sides in turn.`);
   console.log(`Children's environment: ${opts.keepEnv ? 'as is' : 'without NODE_EXTRA_CA_CERTS and NODE_OPTIONS'}.\n`);
 
-  const netlint = series('netlint lint --format json', opts.runs, () => {
-    const r = measure(process.execPath, [CLI, 'lint', dump, '--format', 'json'], { node: true });
-    if (r.error || (r.status !== 0 && r.status !== 1)) {
-      throw new Error(`netlint exited ${r.status ?? r.signal}: ${r.error?.message ?? r.stderr.slice(0, 2000)}`);
-    }
-    // A dump netlint could not parse would make the timing meaningless.
-    const results = JSON.parse(r.stdout.toString());
-    const fatal = results.flatMap((f) => f.messages).filter((m) => m.fatal || m.ruleId === 'parse-error' || m.ruleId === 'internal-error');
-    if (fatal.length) throw new Error(`netlint reported ${fatal.length} parse/internal errors, e.g. ${JSON.stringify(fatal[0])}`);
-    return r;
-  });
+  const netlintSide = {
+    label: 'netlint lint --format json',
+    once: () => {
+      const r = measure(process.execPath, [CLI, 'lint', dump, '--format', 'json'], { node: true });
+      if (r.error || (r.status !== 0 && r.status !== 1)) {
+        throw new Error(`netlint exited ${r.status ?? r.signal}: ${r.error?.message ?? r.stderr.slice(0, 2000)}`);
+      }
+      // A dump netlint could not parse would make the timing meaningless.
+      const results = JSON.parse(r.stdout.toString());
+      const fatal = results.flatMap((f) => f.messages).filter((m) => m.fatal || m.ruleId === 'parse-error' || m.ruleId === 'internal-error');
+      if (fatal.length) throw new Error(`netlint reported ${fatal.length} parse/internal errors, e.g. ${JSON.stringify(fatal[0])}`);
+      return r;
+    },
+  };
 
+  let netlint;
   let restore;
   const why = netnsUnavailable();
   if (why) {
     console.log(`iptables-restore --test: skipped (${why})`);
+    [netlint] = alternate([netlintSide], opts.runs);
   } else {
     const ns = createNetns();
     try {
-      restore = series('iptables-restore --test (netns)', opts.runs, () => {
-        const r = measure('ip', ['netns', 'exec', ns.name, 'iptables-restore', '--test'], { stdinFile: dump });
-        if (r.error || r.status !== 0) throw new Error(`iptables-restore --test exited ${r.status ?? r.signal}: ${r.error?.message ?? r.stderr}`);
-        return r;
-      });
+      const restoreSide = {
+        label: 'iptables-restore --test (netns)',
+        once: () => {
+          const r = measure('ip', ['netns', 'exec', ns.name, 'iptables-restore', '--test'], { stdinFile: dump });
+          if (r.error || r.status !== 0) throw new Error(`iptables-restore --test exited ${r.status ?? r.signal}: ${r.error?.message ?? r.stderr}`);
+          return r;
+        },
+      };
+      [netlint, restore] = alternate([netlintSide, restoreSide], opts.runs);
     } finally {
       ns.cleanup();
     }
@@ -240,6 +259,9 @@ function main() {
       `Time:   netlint / iptables-restore = ${ratio.toFixed(2)} (target <= ${TARGET_RATIO.toFixed(2)}): ${ok ? 'met' : 'MISSED'}` +
         (ok ? '' : ` (needs <= ${fmtS(restore.wallMs * TARGET_RATIO)})`),
     );
+    // Runs i of both sides ran back to back: how far apart their ratios are shows the noise.
+    const paired = netlint.walls.map((w, i) => w / restore.walls[i]).sort((a, b) => a - b);
+    console.log(`        ratio of each pair of runs: median ${median(paired).toFixed(2)}, ${paired[0].toFixed(2)} to ${paired[paired.length - 1].toFixed(2)} (for reference)`);
   } else {
     unmeasured = true;
     console.log('Time:   not evaluated (iptables-restore was not run)');
