@@ -2,7 +2,9 @@
 // Bundles the command line for start-up speed (run by `npm run build`, after tsc):
 //
 //   dist/cli/netlint.cjs  dist/src/cli/main.js and everything it imports, as one CommonJS script
-//   dist/cli/main.js      the `netlint` bin (src/cli/bin.ts): runs netlint.cjs with V8's code cache
+//   dist/cli/main.cjs     the `netlint` bin (src/cli/bin.ts): runs netlint.cjs with V8's code cache.
+//                         CommonJS too: Node starts a CommonJS entry without its ES module loader
+//                         (which resolves, links and wraps every built-in the entry imports).
 //
 // Node resolves, reads and compiles each ES module on its own, and Node 20 has no compile cache:
 // about 140 modules were half of a one-file run (pre-commit runs netlint on every commit). One
@@ -47,17 +49,24 @@ await build({
   // The modules find files beside themselves (package.json, rules' READMEs) and create `require`s
   // from import.meta.url: in the script it is the script's own URL.
   define: { 'import.meta.url': '__netlint_import_meta_url' },
-  banner: { js: 'const __netlint_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+  // "use strict" first: the modules are ES modules, strict code, and a directive after the
+  // banner's statement would be none.
+  banner: { js: '"use strict";\nconst __netlint_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
 });
 const bundled = readFileSync(join(OUT, 'netlint.cjs'));
 const hash = createHash('sha256').update(bundled).digest('hex').slice(0, 16);
 await build({
   ...common,
   entryPoints: [join(ROOT, 'dist', 'src', 'cli', 'bin.js')],
-  outfile: join(OUT, 'main.js'),
-  format: 'esm',
+  outfile: join(OUT, 'main.cjs'),
+  format: 'cjs',
+  // import() stays import(): plugins, formatters and config files are ES modules.
+  supported: { 'dynamic-import': true },
   // Names the cache file: a new build never reads an old build's cache.
-  define: { __NETLINT_BUNDLE_HASH__: JSON.stringify(hash) },
+  define: { __NETLINT_BUNDLE_HASH__: JSON.stringify(hash), 'import.meta.url': '__netlint_import_meta_url' },
+  // "use strict" first: the modules are ES modules, strict code, and a directive after the
+  // banner's statement would be none.
+  banner: { js: '"use strict";\nconst __netlint_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
   // ./main.js (the unbundled fallback) is never imported here: netlint.cjs is beside it.
   external: ['./main.js'],
 });

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `netlint` command as installed (package.json `bin`, bundled into dist/cli/main.js by
+ * The `netlint` command as installed (package.json `bin`, bundled into dist/cli/main.cjs by
  * scripts/bundle.mjs). It runs the bundled command line, dist/cli/netlint.cjs, with V8's code
  * cache: Node 20 compiles a script from its source on every start (it has no compile cache;
  * Node 22's `module.enableCompileCache()` is the same idea), and compiling the 1.5 MB bundle was
@@ -40,7 +40,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const bundle = path.join(here, 'netlint.cjs');
 
 if (existsSync(bundle)) runBundle(bundle);
-else await import('./main.js');
+else void import('./main.js');
 
 function runBundle(file: string): void {
   const require = createRequire(file);

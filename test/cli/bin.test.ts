@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bin, root } from '../helpers/bin.js';
 
-// The installed command (dist/cli/main.js) runs the bundled CLI with V8's code cache; the
+// The installed command (dist/cli/main.cjs) runs the bundled CLI with V8's code cache; the
 // unbundled build (dist/src/cli/main.js) is what the library exports. Both must behave alike.
 const unbundled = path.join(root, 'dist/src/cli/main.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'netlint-bin-'));
