@@ -385,6 +385,36 @@ function isCommandLong(text: string, s: number, len: number): boolean {
   return (len === 7 && text.startsWith('--match', s)) || (len === 14 && text.startsWith('--set-counters', s));
 }
 
+/** What `longOptionKind` tells of a `--name` token. */
+const LONG_OTHER = 0;
+const LONG_VALUED = 1;
+const LONG_VALUELESS = 2;
+
+/**
+ * The `--name` tokens `longOptionKind` read last, by a hash of their length and two of their
+ * characters, with what it found: a dump repeats a few (`--comment`, `--mode`, `--dport`) on
+ * every line, and one comparison then replaces three searches of the option tables.
+ */
+const LONG_SEEN: (string | undefined)[] = new Array(256).fill(undefined);
+const LONG_SEEN_KIND = new Uint8Array(256);
+
+/**
+ * Whether the `--name` token at `text[fs, fs + len)` is a basic option or a command in its long
+ * spelling (`--source`, `--jump`: LONG_OTHER, for readRule), or a module or target option with a
+ * value or without.
+ */
+function longOptionKind(text: string, fs: number, len: number): number {
+  const slot = ((len << 3) ^ text.charCodeAt(fs + len - 1) ^ (text.charCodeAt(fs + 2) << 1)) & 255;
+  const seen = LONG_SEEN[slot];
+  if (seen !== undefined && seen.length === len && text.startsWith(seen, fs)) return LONG_SEEN_KIND[slot];
+  const kind =
+    basicOption(text, fs, fs + len) !== undefined || isCommandLong(text, fs, len) ? LONG_OTHER : isValueless(text, fs, fs + len) ? LONG_VALUELESS : LONG_VALUED;
+  // A copy: a slice of 13 characters or more would keep the whole text alive in this table.
+  LONG_SEEN[slot] = (' ' + text.slice(fs, fs + len)).slice(1);
+  LONG_SEEN_KIND[slot] = kind;
+  return kind;
+}
+
 /**
  * The first pass of {@link readRule} for the options most rule lines are made of, one look at
  * each token: `!`, `-m`, `-j`, `-g`, `-s`, `-d`, `-p`, `-i`, `-o`, `-f` and module or target
@@ -417,7 +447,8 @@ export function readRuleFast(lt: LineTokens, i: number, s: RuleScan): boolean {
     if (c1 >= 48 && c1 <= 57) return false;
     if (c1 === 45 /* -- */) {
       // A module or target option (the long spellings of -m, -j, -s... are read by readRule).
-      if (basicOption(text, fs, fs + len) !== undefined || isCommandLong(text, fs, len)) return false;
+      const kind = longOptionKind(text, fs, len);
+      if (kind === LONG_OTHER) return false;
       if (context === NO_CONTEXT) {
         // `-p tcp --dport 80`: the protocol's match, loaded implicitly.
         if (s.protocolTok < 0) return false;
@@ -425,7 +456,7 @@ export function readRuleFast(lt: LineTokens, i: number, s: RuleScan): boolean {
         phase = 1;
       }
       let j = i + 1;
-      if (isValueless(text, fs, fs + len)) {
+      if (kind === LONG_VALUELESS) {
         // A valueless option takes no value: a word after it is an error.
         if (j < n && !lt.isFlag(j) && !lt.isBang(j)) return false;
       } else {
