@@ -412,10 +412,11 @@ function ensureChain(t: OpenTable, name: string, nameStart: number, nameEnd: num
 function readPlainChainHeader(text: string, start: number, end: number, t: OpenTable, rules: RuleSource): boolean {
   const nameEnd = end - 8;
   if (nameEnd <= start + 1 || !text.startsWith(' - [0:0]', nameEnd)) return false;
-  // No blank or quote in the name.
+  // Printable ASCII without blanks or quotes in the name ('#' to '~' in one comparison, and '!');
+  // the careful reader takes any other.
   for (let i = start + 1; i < nameEnd; i++) {
     const c = text.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 34) return false;
+    if (c - 35 >>> 0 > 91 && c !== 33) return false;
   }
   // The name is sliced, not interned: rules and targets find the chain by its text and share
   // this string.
