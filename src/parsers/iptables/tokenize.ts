@@ -120,13 +120,7 @@ export class LineTokens {
     // by chain, not in file order) is looked at character by character instead of searching the
     // rest of the text again from there.
     else if (start < this.#from) return this.#scanAny(text, start, end);
-    this.#from = start;
-    if (this.#tab < start) this.#tab = nextIndex(text, '\t', start);
-    if (this.#vt < start) this.#vt = nextIndex(text, '\v', start);
-    if (this.#ff < start) this.#ff = nextIndex(text, '\f', start);
-    if (this.#cr < start) this.#cr = nextIndex(text, '\r', start);
-    if (this.#nonAscii < start) this.#nonAscii = (this.#ascii ??= isAscii(text)) ? NONE : nextNonAscii(text, start);
-    if (this.#tab >= end && this.#vt >= end && this.#ff >= end && this.#cr >= end && this.#nonAscii >= end) {
+    if (this.#onlySpaces(text, start, end)) {
       const r = this.#scanPlain(text, start, end);
       if (r !== RETRY) return r;
     }
@@ -134,25 +128,35 @@ export class LineTokens {
   }
 
   /**
-   * `scan` for a simple line, in one look at each character: printable ASCII only, one space
-   * between tokens, and quotes only around whole tokens without escapes (`"a b"`, not `a"b"` or
-   * `"a\"b"`). Most lines of a dump are simple. Returns false, with the tokens undefined, for any
-   * other line: `scan` then splits it.
+   * True if the line `text[start, end)`, at or after the lines read so far, has no white space
+   * but spaces and no non-ASCII character: the next tab, vertical tab, form feed, carriage return
+   * and non-ASCII character are searched for, and kept while the lines read pass them.
+   */
+  #onlySpaces(text: string, start: number, end: number): boolean {
+    this.#from = start;
+    if (this.#tab < start) this.#tab = nextIndex(text, '\t', start);
+    if (this.#vt < start) this.#vt = nextIndex(text, '\v', start);
+    if (this.#ff < start) this.#ff = nextIndex(text, '\f', start);
+    if (this.#cr < start) this.#cr = nextIndex(text, '\r', start);
+    if (this.#nonAscii < start) this.#nonAscii = (this.#ascii ??= isAscii(text)) ? NONE : nextNonAscii(text, start);
+    return this.#tab >= end && this.#vt >= end && this.#ff >= end && this.#cr >= end && this.#nonAscii >= end;
+  }
+
+  /**
+   * `scan` for a simple line: printable ASCII only, one space between tokens, and quotes only
+   * around whole tokens without escapes (`"a b"`, not `a"b"` or `"a\"b"`). Most lines of a dump
+   * are simple. Token ends are searched for, not looked for at each character. Returns false,
+   * with the tokens undefined, for any other line: `scan` then splits it. For lines read in file
+   * order (the parser's pass); see `scanSimpleLine` for others.
    */
   scanSimple(text: string, start: number, end: number): boolean {
     if (text !== this.text) this.#setText(text);
     // An earlier line: one look at each character, instead of searching the rest of the text
     // again from there.
     else if (start < this.#from) return this.scanSimpleLine(text, start, end);
-    this.#from = start;
     // Lines with a tab, another blank, a non-ASCII character, a backslash or two spaces in a row
-    // anywhere go to the careful scan. Where the next of each is, is searched for, and kept while
-    // the lines read pass it (most dumps have none at all).
-    if (this.#tab < start) this.#tab = nextIndex(text, '\t', start);
-    if (this.#vt < start) this.#vt = nextIndex(text, '\v', start);
-    if (this.#ff < start) this.#ff = nextIndex(text, '\f', start);
-    if (this.#cr < start) this.#cr = nextIndex(text, '\r', start);
-    if (this.#nonAscii < start) this.#nonAscii = (this.#ascii ??= isAscii(text)) ? NONE : nextNonAscii(text, start);
+    // anywhere go to the careful scan (most dumps have none at all).
+    if (!this.#onlySpaces(text, start, end)) return false;
     if (this.#backslash < start || this.#backslashFrom > start) {
       this.#backslash = nextIndex(text, '\\', start);
       this.#backslashFrom = start;
@@ -161,9 +165,7 @@ export class LineTokens {
       this.#doubleSpace = nextIndex(text, '  ', start);
       this.#doubleSpaceFrom = start;
     }
-    if (this.#tab < end || this.#vt < end || this.#ff < end || this.#cr < end || this.#nonAscii < end || this.#backslash < end || this.#doubleSpace < end) {
-      return false;
-    }
+    if (this.#backslash < end || this.#doubleSpace < end) return false;
     let quote = this.#quote;
     if (quote < start || this.#quoteFrom > start) {
       quote = nextIndex(text, '"', start);
