@@ -9,11 +9,11 @@
  * for ESLint and yarn.
  *
  * V8 caches the functions that have been compiled when the cache is made: the ones the run that
- * wrote it used. The file starts with a line naming what that run (and those before it) used:
- * commands, input kinds and output formats (`noteCodeCacheUses`, src/cli/code-cache-uses.ts). A
- * run that used something else writes the cache again at exit, with its own functions and those it
- * read from the cache; otherwise a cache first written by `netlint lint daemon.json` would leave
- * every later iptables or manifest run compiling its parser again.
+ * wrote it used. The file starts with a line naming what that run (and those before it) used: the
+ * input kinds and output formats of `lint` (`noteCodeCacheUses`, src/cli/code-cache-uses.ts). A
+ * lint run that used something else writes the cache again at exit, with its own functions and
+ * those it read from the cache; otherwise a cache first written by `netlint lint daemon.json`
+ * would leave every later iptables or manifest run compiling its parser again.
  *
  * The cache lives in `$NETLINT_COMPILE_CACHE` (a folder; `0` or `false` turns it off), else in
  * `$XDG_CACHE_HOME/netlint` or `~/.cache/netlint`. Cached code is code: a folder that another

@@ -36,7 +36,6 @@ export interface CliIo {
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     const args = parseCliArgs(argv);
-    noteCodeCacheUses('command', [args.command]);
     switch (args.command) {
       case 'help':
         io.stdout.write(`${HELP[args.topic ?? 'lint'] ?? HELP.lint}\n`);
