@@ -143,6 +143,34 @@ export class LineTokens {
   }
 
   /**
+   * The offset of the next quote, backslash or two spaces in a row from `from` on: the last one
+   * found, while the search that found it started at or before `from` and it is not behind.
+   */
+  #nextQuote(text: string, from: number): number {
+    if (this.#quote < from || this.#quoteFrom > from) {
+      this.#quote = nextIndex(text, '"', from);
+      this.#quoteFrom = from;
+    }
+    return this.#quote;
+  }
+
+  #nextBackslash(text: string, from: number): number {
+    if (this.#backslash < from || this.#backslashFrom > from) {
+      this.#backslash = nextIndex(text, '\\', from);
+      this.#backslashFrom = from;
+    }
+    return this.#backslash;
+  }
+
+  #nextDoubleSpace(text: string, from: number): number {
+    if (this.#doubleSpace < from || this.#doubleSpaceFrom > from) {
+      this.#doubleSpace = nextIndex(text, '  ', from);
+      this.#doubleSpaceFrom = from;
+    }
+    return this.#doubleSpace;
+  }
+
+  /**
    * `scan` for a simple line: printable ASCII only, one space between tokens, and quotes only
    * around whole tokens without escapes (`"a b"`, not `a"b"` or `"a\"b"`). Most lines of a dump
    * are simple. Token ends are searched for, not looked for at each character. Returns false,
@@ -157,20 +185,8 @@ export class LineTokens {
     // Lines with a tab, another blank, a non-ASCII character, a backslash or two spaces in a row
     // anywhere go to the careful scan (most dumps have none at all).
     if (!this.#onlySpaces(text, start, end)) return false;
-    if (this.#backslash < start || this.#backslashFrom > start) {
-      this.#backslash = nextIndex(text, '\\', start);
-      this.#backslashFrom = start;
-    }
-    if (this.#doubleSpace < start || this.#doubleSpaceFrom > start) {
-      this.#doubleSpace = nextIndex(text, '  ', start);
-      this.#doubleSpaceFrom = start;
-    }
-    if (this.#backslash < end || this.#doubleSpace < end) return false;
-    let quote = this.#quote;
-    if (quote < start || this.#quoteFrom > start) {
-      quote = nextIndex(text, '"', start);
-      this.#quoteFrom = start;
-    }
+    if (this.#nextBackslash(text, start) < end || this.#nextDoubleSpace(text, start) < end) return false;
+    let quote = this.#nextQuote(text, start);
     // Then each token ends at the next space, or a quoted one at its closing quote: searched
     // for, not looked for at each character.
     let n = 0;
@@ -296,11 +312,7 @@ export class LineTokens {
 
   /** `scan` for a line with no white space but spaces: search, don't look. */
   #scanPlain(text: string, start: number, end: number): number {
-    let quote = this.#quote;
-    if (quote < start || this.#quoteFrom > start) {
-      quote = nextIndex(text, '"', start);
-      this.#quoteFrom = start;
-    }
+    let quote = this.#nextQuote(text, start);
     let n = 0;
     let irregular = false;
     let i = start;
@@ -322,23 +334,15 @@ export class LineTokens {
         const from = quote + 1;
         let k = nextIndex(text, '"', from);
         if (k > end) k = end;
-        if (this.#backslash < from || this.#backslashFrom > from) {
-          this.#backslash = nextIndex(text, '\\', from);
-          this.#backslashFrom = from;
-        }
         // Escapes: the careful scan.
-        if (this.#backslash < k) return RETRY;
+        if (this.#nextBackslash(text, from) < k) return RETRY;
         if (k >= end) {
           this.#quote = quote;
           this.count = n;
           this.irregular = true;
           return quote;
         }
-        if (this.#doubleSpace < from || this.#doubleSpaceFrom > from) {
-          this.#doubleSpace = nextIndex(text, '  ', from);
-          this.#doubleSpaceFrom = from;
-        }
-        if (this.#doubleSpace < k) irregular = true;
+        if (this.#nextDoubleSpace(text, from) < k) irregular = true;
         e = k + 1;
         quoted = 1;
         quote = nextIndex(text, '"', e);
