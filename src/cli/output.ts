@@ -11,6 +11,7 @@ import { rulesMetaFor } from '../formatters/rules-meta.js';
 import type { Formatter, FormatterRuleMeta } from '../formatters/types.js';
 import { ruleReadme } from '../engine/package-root.js';
 import type { OutputTarget } from './args.js';
+import type { CliOutput } from './stdio.js';
 
 /** Built-in formatters by name, each loaded only when asked for (start-up time). */
 const BUILTIN: Record<string, () => Promise<Formatter>> = {
@@ -37,7 +38,7 @@ export interface OutputOptions {
   /** The run's rules (built-in, plugins, policies), for formatters' rule metadata. */
   registry?: RuleRegistry;
   color: boolean;
-  stdout: NodeJS.WritableStream;
+  stdout: CliOutput;
 }
 
 /** Renders results in every requested format, to stdout or files (written atomically). */

@@ -18,12 +18,13 @@ import { parseCliArgs, type ConfigArgs, type LintArgs, type ParseArgs, type Prin
 import { HELP } from './help.js';
 import { writeOutputs } from './output.js';
 import { noteCodeCacheUses } from './code-cache-uses.js';
+import type { CliOutput } from './stdio.js';
 
 /** Where the CLI reads and writes; the process's streams, or test doubles. */
 export interface CliIo {
   cwd: string;
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream;
+  stdout: CliOutput;
+  stderr: CliOutput;
   stdin: NodeJS.ReadableStream;
   env: NodeJS.ProcessEnv;
 }
@@ -174,7 +175,7 @@ async function lintCommand(args: LintArgs, io: CliIo): Promise<number> {
  * run has taken more than a second; rewritten in place at most ten times a second, erased at the end.
  */
 function progressLine(io: CliIo): { update: (done: number, total: number) => void; done: () => void } {
-  const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
+  const tty = io.stderr.isTTY === true;
   if (!tty) return { update: () => {}, done: () => {} };
   const start = Date.now();
   let last = 0;
