@@ -33,25 +33,41 @@ export function fdOutput(
     };
   }
   let direct = true;
+  let pool: Buffer | undefined;
   return {
     isTTY: false,
     write(chunk: string) {
       if (!direct) return stream().write(chunk);
-      const bytes = Buffer.from(chunk, 'utf8');
-      let offset = 0;
-      try {
-        while (offset < bytes.length) offset += write(fd, bytes, offset, bytes.length - offset);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EPIPE') process.exit(141);
-        if (code !== 'EAGAIN') throw err;
-        direct = false;
-        return stream().write(bytes.subarray(offset));
+      // Encoded piece by piece into one reused buffer: a new Buffer of a whole large output
+      // (megabytes of JSON) cost more than the stream's write.
+      pool ??= Buffer.allocUnsafe(CHUNK * 3);
+      for (let start = 0; start < chunk.length; ) {
+        let end = Math.min(start + CHUNK, chunk.length);
+        // Never between the halves of a surrogate pair: each would be written as U+FFFD.
+        const last = chunk.charCodeAt(end - 1);
+        if (end < chunk.length && last >= 0xd800 && last <= 0xdbff) end--;
+        const length = pool.write(start === 0 && end === chunk.length ? chunk : chunk.slice(start, end), 0, 'utf8');
+        let offset = 0;
+        try {
+          while (offset < length) offset += write(fd, pool, offset, length - offset);
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'EPIPE') process.exit(141);
+          if (code !== 'EAGAIN') throw err;
+          direct = false;
+          // A copy: the stream may write it later, and the pool is not ours to lend.
+          stream().write(Buffer.from(pool.subarray(offset, length)));
+          return end < chunk.length ? stream().write(chunk.slice(end)) : false;
+        }
+        start = end;
       }
       return true;
     },
   };
 }
+
+/** UTF-16 code units encoded per write: at most 3 bytes each in UTF-8 (a surrogate pair, 2 units, takes 4). */
+const CHUNK = 64 * 1024;
 
 /** True if `fd` is open on a regular file, a pipe or a socket. */
 function fileOrPipe(fd: number): boolean {

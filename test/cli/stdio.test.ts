@@ -36,6 +36,16 @@ describe('fdOutput', () => {
     expect(built).toBe(0);
   });
 
+  it('writes large text in pieces without splitting a character, a surrogate pair included', () => {
+    const { fd, file } = tempFd();
+    const out = fdOutput(fd, () => ({ write: () => true }));
+    // 64 Ki code units go per write: the emoji's halves straddle the first boundary.
+    const text = `${'a'.repeat(64 * 1024 - 1)}😀${'é'.repeat(100_000)}${'😀'.repeat(70_000)}✓`;
+    out.write(text);
+    out.write('😀');
+    expect(readFileSync(file, 'utf8')).toBe(`${text}😀`);
+  });
+
   it('goes on through the stream from the first write the descriptor refuses (EAGAIN), keeping the order', () => {
     const { fd } = tempFd();
     const direct: string[] = [];
