@@ -66,7 +66,9 @@ export async function writeOutputs(results: LintFileResult[], outputs: OutputTar
       await fs.writeFile(tmp, text);
       await fs.rename(tmp, file);
     } else if (text) {
-      options.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+      // The newline on its own: `${text}\n` would copy megabytes of JSON once more.
+      options.stdout.write(text);
+      if (!text.endsWith('\n')) options.stdout.write('\n');
     }
   }
 }
