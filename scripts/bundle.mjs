@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Bundles the command line for start-up speed (run by `npm run build`, after tsc):
 //
-//   dist/cli/netlint.cjs  dist/src/cli/main.js and everything it imports, as one CommonJS script
+//   dist/cli/netlint.cjs  dist/src/cli/main.js and everything it imports, as one CommonJS script,
+//                         written inside Node's module wrapper (a function expression)
 //   dist/cli/main.cjs     the `netlint` bin (src/cli/bin.ts): runs netlint.cjs with V8's code cache.
 //                         CommonJS too: Node starts a CommonJS entry without its ES module loader
 //                         (which resolves, links and wraps every built-in the entry imports).
@@ -20,7 +21,7 @@
 // Usage: node scripts/bundle.mjs
 
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -53,7 +54,22 @@ await build({
   // banner's statement would be none.
   banner: { js: '"use strict";\nconst __netlint_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
 });
-const bundled = readFileSync(join(OUT, 'netlint.cjs'));
+// The script as main.cjs compiles it (with V8's code cache): Node's CommonJS wrapper around the
+// code, in the file itself. A wrapper added at run time made the 1.6 MB source a concatenation that
+// V8 copied into one string before it could look the script up (a few milliseconds of every
+// start). The wrapper takes the shebang's place, so line numbers stay those of the code. ASCII only
+// (esbuild escapes strings, not comments): main.cjs reads it without decoding UTF-8 and V8 keeps
+// it one byte per character.
+const out = join(OUT, 'netlint.cjs');
+const code = readFileSync(out, 'latin1');
+const nonAscii = code.search(/[^\x00-\x7f]/);
+if (nonAscii >= 0) {
+  const line = code.slice(0, nonAscii).split('\n').length;
+  throw new Error(`dist/cli/netlint.cjs line ${line} has a non-ASCII character (in a comment?): write the source's text in ASCII.`);
+}
+const WRAPPER = '(function (exports, require, module, __filename, __dirname) {';
+writeFileSync(out, `${code.startsWith('#!') ? code.replace(/^#!.*/, WRAPPER) : WRAPPER + code}\n})\n`, 'latin1');
+const bundled = readFileSync(out);
 const hash = createHash('sha256').update(bundled).digest('hex').slice(0, 16);
 await build({
   ...common,

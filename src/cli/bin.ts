@@ -49,28 +49,24 @@ function runBundle(file: string): void {
   // through this module's import (src/engine/import-module.ts). URLs are absolute `file:` URLs.
   (globalThis as Record<symbol, unknown>)[Symbol.for('netlint.importModule')] = (url: string) => import(url);
   const cacheFile = cachePath();
-  if (cacheFile === undefined) {
-    require(file);
-    return;
-  }
   // What this run uses, noted by the bundle (see the top of this file).
   const uses = new Set<string>();
   (globalThis as Record<symbol, unknown>)[Symbol.for('netlint.codeCacheUses')] = uses;
-  // esbuild writes ASCII only (it escapes the rest): copying bytes is faster than decoding UTF-8.
+  // The bundle is ASCII (scripts/bundle.mjs checks): copying bytes is faster than decoding UTF-8.
+  // It is Node's CommonJS wrapper around the code, as scripts/bundle.mjs writes it: the source is
+  // the file's text as it is, which V8 looks up and compiles without copying it again.
   const bytes = readFileSync(file);
-  const source = (isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8')).replace(/^#!.*/, '');
-  const cached = readCache(cacheFile);
-  // The CommonJS wrapper, as Node's own loader builds it.
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: file,
-    cachedData: cached?.data,
-  });
+  const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+  const cached = cacheFile === undefined ? undefined : readCache(cacheFile);
+  const script = new vm.Script(source, { filename: file, cachedData: cached?.data });
   const covered = cached === undefined || script.cachedDataRejected ? undefined : cached.uses;
   // At exit, so that the functions this run compiled are in the cache too.
-  process.once('exit', () => {
-    if (covered !== undefined && [...uses].every((u) => covered.has(u))) return;
-    writeCache(cacheFile, script, new Set([...(covered ?? []), ...uses]));
-  });
+  if (cacheFile !== undefined) {
+    process.once('exit', () => {
+      if (covered !== undefined && [...uses].every((u) => covered.has(u))) return;
+      writeCache(cacheFile, script, new Set([...(covered ?? []), ...uses]));
+    });
+  }
   const module = { exports: {}, filename: file, id: file, loaded: false };
   const wrapper = script.runInThisContext() as (e: object, r: NodeRequire, m: object, f: string, d: string) => void;
   wrapper.call(module.exports, module.exports, require, module, file, path.dirname(file));

@@ -39,7 +39,7 @@ export class TokenTable {
   kinds: Uint8Array;
   starts: Int32Array;
   ends: Int32Array;
-  /** Token index of a newline → the `# handle N` before it. */
+  /** Token index of a newline: the `# handle N` before it. */
   readonly handles = new Map<number, number>();
 
   constructor(

@@ -50,7 +50,7 @@ const NAT_KINDS = new Set<string>(['masquerade', 'snat', 'dnat', 'redirect']);
 const NAT_FLAGS: Readonly<Record<string, NftNatFlagName>> = {
   random: 'random',
   'fully-random': 'fully-random',
-  // ip6tables-nft ≤ 1.8.7 printed this spelling; nft -f rejects it, but dumps carry it (DOMAIN.md §2.2).
+  // ip6tables-nft up to 1.8.7 printed this spelling; nft -f rejects it, but dumps carry it (DOMAIN.md section 2.2).
   'random-fully': 'fully-random',
   persistent: 'persistent',
 };
