@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,6 +20,18 @@ function run(cli: string, args: string[], env: Record<string, string> = {}) {
 const LINT = ['lint', 'examples', '--format', 'json'];
 
 describe('the netlint bin', () => {
+  it('runs a bundle that is ASCII and carries Node\'s module wrapper (compiled as read, one byte per character)', () => {
+    const bytes = readFileSync(path.join(root, 'dist/cli/netlint.cjs'));
+    expect(isAscii(bytes)).toBe(true);
+    const text = bytes.toString('latin1');
+    expect(text.startsWith('(function (exports, require, module, __filename, __dirname) {\n"use strict";\n')).toBe(true);
+    expect(text.trimEnd().endsWith('})')).toBe(true);
+    // With caching off too (the script is compiled the same way, without cached data).
+    const r = run(bin, ['--version'], { NETLINT_COMPILE_CACHE: '0' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+  });
+
   it('gives the same results as the unbundled build, and writes a private code cache', () => {
     const cache = path.join(tmp, 'cache');
     const expected = run(unbundled, LINT);
