@@ -4,11 +4,12 @@ import { fdOutput } from './stdio.js';
 
 // A reader that stops early (`netlint parse big.json | head`) closes the pipe: the rest of the
 // output has nowhere to go, which is no error of netlint's. Stop as a program killed by SIGPIPE
-// would, without a stack trace. (Direct writes, src/cli/stdio.ts, do the same.)
+// would, without a stack trace (a socket, as Node's child-process pipes are, may say ECONNRESET).
+// Direct writes (src/cli/stdio.ts) do the same.
 const stream = (s: NodeJS.WriteStream) => {
   if (s.listenerCount('error') === 0) {
     s.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EPIPE') throw err;
+      if (err.code !== 'EPIPE' && err.code !== 'ECONNRESET') throw err;
       process.exit(141);
     });
   }

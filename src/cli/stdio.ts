@@ -16,8 +16,9 @@ export interface CliOutput {
  * (`fstat` tells which: `tty.isatty` would load the socket modules itself.)
  *
  * A descriptor opened non-blocking by another program (`EAGAIN`) is handed to the stream, which
- * waits for it, from that write on. A reader that went away (`EPIPE`) ends the run as the stream's
- * error handler in main.ts does.
+ * waits for it, from that write on. A reader that went away (`EPIPE`; `ECONNRESET` from a socket
+ * closed with data unread, as Node's child-process pipes are) ends the run as the stream's error
+ * handler in main.ts does.
  */
 export function fdOutput(
   fd: number,
@@ -52,7 +53,7 @@ export function fdOutput(
           while (offset < length) offset += write(fd, pool, offset, length - offset);
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
-          if (code === 'EPIPE') process.exit(141);
+          if (code === 'EPIPE' || code === 'ECONNRESET') process.exit(141);
           if (code !== 'EAGAIN') throw err;
           direct = false;
           // A copy: the stream may write it later, and the pool is not ours to lend.

@@ -1,7 +1,7 @@
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fdOutput } from '../../src/cli/stdio.js';
 
 describe('fdOutput', () => {
@@ -65,6 +65,23 @@ describe('fdOutput', () => {
     expect(direct).toEqual(['abc', 'def']);
     expect(streamed).toEqual(['ghij', 'next']);
     expect(calls).toBe(3);
+  });
+
+  it('ends the run as SIGPIPE would when the reader went away (EPIPE, or ECONNRESET from a socket)', () => {
+    const { fd } = tempFd();
+    const exit = vi.spyOn(process, 'exit').mockImplementation((code) => {
+      throw new Error(`exit ${code}`);
+    });
+    try {
+      for (const code of ['EPIPE', 'ECONNRESET']) {
+        const write = () => {
+          throw Object.assign(new Error(`${code}: write`), { code });
+        };
+        expect(() => fdOutput(fd, () => ({ write: () => true }), write).write('x')).toThrow('exit 141');
+      }
+    } finally {
+      exit.mockRestore();
+    }
   });
 
   it('passes other write errors on', () => {
