@@ -19,12 +19,13 @@
  * `$XDG_CACHE_HOME/netlint` or `~/.cache/netlint`. Cached code is code: a folder that another
  * user could write is never read. The file name has the bundle's hash, the Node.js version and
  * the architecture, and V8 rejects data that does not match the source anyway (the file is
- * written again then). A cache that cannot be read or written only costs the compile.
+ * written again then). A cache that cannot be read or written only costs the compile. Writing one
+ * removes the caches of older builds beyond the few most recently written (`pruneCaches`).
  *
  * Without the bundle beside it (dist/src/cli/bin.js, as tsc wrote it) it imports ./main.js.
  */
 import { isAscii } from 'node:buffer';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -129,5 +130,40 @@ function writeCache(cacheFile: string, script: vm.Script, uses: ReadonlySet<stri
   } catch {
     // A read-only or full disk: the next run compiles again.
     rmSync(tmp, { force: true });
+    return;
+  }
+  pruneCaches(cacheFile);
+}
+
+/** The names `cachePath` and `writeCache` give (group 1: a temporary file's suffix); nothing else is touched. */
+const CACHE_NAME = /^cli-(?:[0-9a-f]{16}|dev)-v\d+\.\d+\.\d+-\w+\.v8cache(\.\d+\.tmp)?$/;
+
+/** Caches of other builds and Node.js versions kept beside a new one: the most recently written. */
+const KEEP_OTHER_CACHES = 4;
+
+/**
+ * Every build (each release, each `npm run build`) and Node.js version has its own cache file,
+ * of the better part of a megabyte: when one is written, all but the `KEEP_OTHER_CACHES` most
+ * recently written others go, so that the folder does not grow with every upgrade, while a few
+ * netlint installations used side by side (a global one and a project's) keep theirs. Left-over
+ * temporary files of runs that died while writing go after an hour. Errors are ignored.
+ */
+function pruneCaches(cacheFile: string): void {
+  const dir = path.dirname(cacheFile);
+  const now = Date.now();
+  try {
+    const others: { file: string; mtime: number }[] = [];
+    for (const name of readdirSync(dir)) {
+      const file = path.join(dir, name);
+      const m = CACHE_NAME.exec(name);
+      if (!m || file === cacheFile) continue;
+      const mtime = statSync(file).mtimeMs;
+      if (!m[1]) others.push({ file, mtime });
+      else if (now - mtime > 60 * 60 * 1000) rmSync(file, { force: true });
+    }
+    others.sort((a, b) => b.mtime - a.mtime);
+    for (const { file } of others.slice(KEEP_OTHER_CACHES)) rmSync(file, { force: true });
+  } catch {
+    // Another run pruning at the same time, or a file that went away meanwhile.
   }
 }

@@ -1,6 +1,6 @@
 import { isAscii } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -99,6 +99,26 @@ describe('the netlint bin', () => {
     expect(run(bin, LINT, { NETLINT_COMPILE_CACHE: cache })).toEqual(expected);
     expect(readFileSync(file).length).toBeGreaterThan(1000);
     expect(readFileSync(file).subarray(0, newline + 1).equals(bytes.subarray(0, newline + 1))).toBe(true);
+  });
+
+  it("writing a cache removes other builds' caches beyond the four most recent, and stale temporary files", () => {
+    const cache = path.join(tmp, 'prune');
+    mkdirSync(cache, { mode: 0o700 });
+    const hour = 60 * 60;
+    const now = Date.now() / 1000;
+    // Other builds' caches written 1..6 hours ago, a temporary file of a run that died, a fresh one, and a stranger.
+    const old = (i: number) => `cli-${String(i).repeat(16)}-v20.0.0-x64.v8cache`;
+    const files = [1, 2, 3, 4, 5, 6].map((i) => [old(i), now - i * hour] as const);
+    files.push([`${old(1)}.1234.tmp`, now - 2 * hour], [`${old(2)}.5678.tmp`, now], ['cli-notes.txt', now - 10 * hour]);
+    for (const [name, time] of files) {
+      writeFileSync(path.join(cache, name), 'x');
+      utimesSync(path.join(cache, name), time, time);
+    }
+    expect(run(bin, LINT, { NETLINT_COMPILE_CACHE: cache }).code).toBe(1);
+    const left = readdirSync(cache).sort();
+    const own = left.filter((f) => !files.some(([name]) => name === f));
+    expect(own).toHaveLength(1);
+    expect(left).toEqual([old(1), old(2), old(3), old(4), `${old(2)}.5678.tmp`, 'cli-notes.txt', own[0]].sort());
   });
 
   it('NETLINT_COMPILE_CACHE=0 turns the cache off', () => {
