@@ -203,7 +203,7 @@ class FastJson {
     const children = this.children;
     const first = this.top;
     for (;;) {
-      // Read before `top` moves: the item's own children go above it meanwhile.
+      // The item's own children are read above `top`, then it takes its slot.
       const item = this.value(extend(path, this.top - first), array, undefined);
       children[this.top++] = item;
       plain.push(this.plain);
