@@ -301,6 +301,9 @@ async function parseCommand(args: ParseArgs, io: CliIo): Promise<number> {
   return parsed.findings.some((f) => f.severity === 2) ? 1 : 0;
 }
 
+/** Keys of the models' links to an enclosing node (printed as type and range even when reached another way). */
+const LINKS_UP = new Set(['parent', 'property', 'object']);
+
 /**
  * A `JSON.stringify` replacer for models whose nodes link back to what encloses them (a JSON or
  * YAML node's `parent`, the `property` that holds a value, a view's `object`, a delegate plugin's
@@ -309,9 +312,6 @@ async function parseCommand(args: ParseArgs, io: CliIo): Promise<number> {
  * whole enclosing tree at every link would repeat it without end). Any other link to an object
  * being printed (from the root to the current one, which it keeps) is printed the same way.
  */
-/** Keys of the models' links to an enclosing node (printed as type and range even when reached another way). */
-const LINKS_UP = new Set(['parent', 'property', 'object']);
-
 function acyclic(): (this: unknown, key: string, value: unknown) => unknown {
   const open: unknown[] = [];
   return function (this: unknown, key: string, value: unknown): unknown {
