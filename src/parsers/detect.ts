@@ -1,4 +1,5 @@
 import type { InputKind } from '../model/document.js';
+import { baseName } from './file-name.js';
 import { supportedKinds } from './index.js';
 
 /** How much of a file content sniffing looks at: detection must stay O(1) per file. */
@@ -74,8 +75,7 @@ export function detectKind(filePath: string, text: string): InputKind | undefine
 }
 
 function guessKind(filePath: string, text: string): InputKind | undefined {
-  // The last path segment, after `/` or `\`.
-  const base = filePath.slice(Math.max(filePath.lastIndexOf('/'), filePath.lastIndexOf('\\')) + 1).toLowerCase();
+  const base = baseName(filePath).toLowerCase();
   const head = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).slice(0, SNIFF_BYTES);
   const trimmed = head.trimStart();
 

@@ -49,6 +49,9 @@ describeCorpus('corpus: every daemon.json is detected, parsed and valid', () => 
 
   it('daemon.json by name, whatever its content', () => {
     expect(detectKind('/etc/docker/daemon.json', '{}')).toBe('docker-daemon');
+    // The name after the last `/` or `\`, in any case (a Windows path, a --stdin-filename).
+    expect(detectKind('C:\\ProgramData\\docker\\config\\Daemon.json', '{}')).toBe('docker-daemon');
+    expect(detectKind('repo\\daemon.json/notes.json', '{}')).toBeUndefined();
   });
 });
 

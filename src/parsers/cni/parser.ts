@@ -2,6 +2,7 @@ import type { ParseResult, SourceDocument } from '../../model/document.js';
 import type { CniConfig, CniIpam, CniPlugin, CniSysctl, FlannelNetConfig } from '../../model/cni.js';
 import type { BaseNode } from '../../model/node.js';
 import type { SourceText } from '../../model/source.js';
+import { baseName } from '../file-name.js';
 import {
   asString,
   getArray,
@@ -51,7 +52,7 @@ const DELEGATING_PLUGINS: Record<string, { impliedType?: string }> = {
  * `parse-error` and no document.
  */
 export function parseCni(source: SourceText, filePath: string, options: CniParseOptions = {}): ParseResult {
-  const base = filePath.slice(Math.max(filePath.lastIndexOf('/'), filePath.lastIndexOf('\\')) + 1);
+  const base = baseName(filePath);
   const isTemplate = options.template ?? /\.template$/i.test(base);
   const parsed = parseJson(source.text, { placeholders: true, templateStrings: isTemplate });
   const problems: JsonProblem[] = [...parsed.problems];
