@@ -4,6 +4,7 @@ import type { BaseNode } from '../../model/node.js';
 import type { SourceText } from '../../model/source.js';
 import { baseName } from '../file-name.js';
 import {
+  asObject,
   asString,
   getArray,
   getObject,
@@ -179,17 +180,12 @@ function pluginProperties(object: JsonObject): (JsonProperty | undefined)[] {
   return found;
 }
 
-function objectOf(property: JsonProperty | undefined): JsonObject | undefined {
-  const value = property?.value;
-  return value?.type === 'JsonObject' ? value : undefined;
-}
-
 function buildPlugin(object: JsonObject, index: number, parent?: CniPlugin, impliedType?: string): CniPlugin {
   const properties = pluginProperties(object);
   const typeSetting = settingOf(properties[TYPE], 'string');
   const pluginType = typeSetting?.value ?? impliedType ?? '';
   const capabilities: Record<string, boolean> = {};
-  for (const p of objectOf(properties[CAPABILITIES])?.properties ?? []) {
+  for (const p of asObject(properties[CAPABILITIES]?.value)?.properties ?? []) {
     if (p.value?.type === 'JsonLiteral' && typeof p.value.value === 'boolean') capabilities[p.key] = p.value.value;
   }
   const plugin: CniPlugin = {
@@ -201,7 +197,7 @@ function buildPlugin(object: JsonObject, index: number, parent?: CniPlugin, impl
     index,
     delegates: [],
     capabilities,
-    sysctls: sysctlsOf(objectOf(properties[SYSCTL])),
+    sysctls: sysctlsOf(asObject(properties[SYSCTL]?.value)),
   };
   if (parent) plugin.parent = parent;
   assign(plugin, 'typeSetting', typeSetting);
@@ -209,7 +205,7 @@ function buildPlugin(object: JsonObject, index: number, parent?: CniPlugin, impl
   for (let i = 0; i < PLUGIN_SETTINGS.length; i++) {
     // `ipam` after `name`: the plugin's keys keep the order they always had.
     if (i === 1) {
-      const ipam = objectOf(properties[IPAM]);
+      const ipam = asObject(properties[IPAM]?.value);
       if (ipam) plugin.ipam = ipamOf(ipam);
     }
     const property = properties[FIRST_SETTING + i];
@@ -219,7 +215,7 @@ function buildPlugin(object: JsonObject, index: number, parent?: CniPlugin, impl
   }
 
   const delegating = typeSetting ? DELEGATING_PLUGINS[typeSetting.value] : undefined;
-  const delegate = delegating ? objectOf(properties[DELEGATE]) : undefined;
+  const delegate = delegating ? asObject(properties[DELEGATE]?.value) : undefined;
   if (delegating && delegate) plugin.delegates.push(buildPlugin(delegate, index, plugin, delegating.impliedType));
   return plugin;
 }

@@ -5,6 +5,7 @@
 export {
   JSON_NODE_TYPES,
   asBoolean,
+  asObject,
   asNumber,
   asString,
   formatPath,

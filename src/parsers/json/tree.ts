@@ -74,14 +74,18 @@ export function getValue(object: JsonObject | undefined, key: string): JsonValue
 
 /** The object at `object[key]`, if it is one. */
 export function getObject(object: JsonObject | undefined, key: string): JsonObject | undefined {
-  const v = getValue(object, key);
-  return v?.type === 'JsonObject' ? v : undefined;
+  return asObject(getValue(object, key));
 }
 
 /** The array at `object[key]`, if it is one. */
 export function getArray(object: JsonObject | undefined, key: string): JsonArray | undefined {
   const v = getValue(object, key);
   return v?.type === 'JsonArray' ? v : undefined;
+}
+
+/** `node` if it is an object, else undefined. */
+export function asObject(node: JsonValue | undefined): JsonObject | undefined {
+  return node?.type === 'JsonObject' ? node : undefined;
 }
 
 /** `node` if it is a string literal (not a placeholder), else undefined. */
