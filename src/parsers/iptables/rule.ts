@@ -630,6 +630,8 @@ export class RuleColumns implements RuleTable {
   chainSize = new Int32Array(64);
   #objects: (ParsedRule | undefined)[] = [];
   #all: ParsedRule[] | undefined = undefined;
+  /** The rules without criteria, in file order (few: a chain's last rule, a jump to a chain). */
+  #unconditional: number[] = [];
   /** Signatures that are not their line's text, made once each per `duplicates()`. */
   #strings: Map<number, string> | undefined = undefined;
 
@@ -688,6 +690,7 @@ export class RuleColumns implements RuleTable {
     this.chainOf.push(chain);
     this.targetName.push(targetName);
     if (position !== undefined) (this.positions ??= new Map()).set(i, position);
+    if (!scan.hasCriteria) this.#unconditional.push(i);
     this.count = i + 1;
     this.#all = undefined;
     return i;
@@ -754,6 +757,13 @@ export class RuleColumns implements RuleTable {
   withTarget(names: readonly string[]): number[] {
     const { bits, targetName } = this;
     const found: number[] = [];
+    if (this.targetsOwned === 0) {
+      // The column searched natively, name by name: this runs once per table and rule, too few
+      // times for the JIT to optimise a loop over 100,000 rules before it ends.
+      const distinct = new Set(names);
+      for (const name of distinct) for (let i = targetName.indexOf(name); i >= 0; i = targetName.indexOf(name, i + 1)) found.push(i);
+      return distinct.size > 1 ? found.sort((a, b) => a - b) : found;
+    }
     for (let i = 0; i < this.count; i++) {
       const name = bits[i] & OWN_TARGET ? this.rule(i).targetName : targetName[i];
       if (name !== undefined && names.includes(name)) found.push(i);
@@ -762,10 +772,7 @@ export class RuleColumns implements RuleTable {
   }
 
   unconditional(): number[] {
-    const bits = this.bits;
-    const found: number[] = [];
-    for (let i = 0; i < this.count; i++) if (!(bits[i] & HAS_CRITERIA)) found.push(i);
-    return found;
+    return this.#unconditional.slice();
   }
 
   /** Every rule in file order. */
