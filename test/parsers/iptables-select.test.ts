@@ -48,9 +48,13 @@ describe('ruleTable', () => {
     for (const table of p.doc.tables) {
       const cheap = fields(ruleTable(table));
       const rules = ruleTable(table);
+      // A target name the parser does not list as unresolved is a chain of the table.
+      const unresolved = rules.unresolvedTargets();
+      expect(unresolved).toBeDefined();
       for (let i = 0; i < rules.count; i++) {
         const name = rules.targetNameAt(i);
         if (name !== undefined) expect(targetChain(table, rules, i, name), `rule ${i}`).toBe(chainByName(table, name));
+        if (name !== undefined && !unresolved!.has(name)) expect(chainByName(table, name), `rule ${i}`).toBeDefined();
       }
       expect(cheap, table.name).toEqual(fromObjects(table));
       // A table whose rules were replaced is read from its rules.
@@ -77,6 +81,8 @@ describe('ruleTable', () => {
     c.target!.name = 'RETURN';
     c.chain = 'Y';
     expect(fields(rules)).toEqual(fromObjects(table));
+    // A target set on a rule's object may name anything.
+    expect(rules.unresolvedTargets()).toBeUndefined();
     expect(fields(rules)[0]).toEqual({ targetName: undefined, targetKind: undefined, hasCriteria: false, chain: 'INPUT' });
     expect(fields(rules)[2]).toEqual({ targetName: 'RETURN', targetKind: 'jump', hasCriteria: false, chain: 'Y' });
   });

@@ -154,8 +154,17 @@ class Reader {
       );
     }
     trimTable(open.table);
+    this.endTable();
+  }
+
+  /** Forgets what the table's lines told about the next ones. */
+  endTable(): void {
     this.open = undefined;
     this.lastChain = this.previousChain = this.lastTargetChain = undefined;
+    // Each table records the target names it did not find as chains (`RuleColumns.unresolved`):
+    // a name is looked up again in the next table.
+    this.recentTargets.length = 0;
+    this.nextRecent = 0;
   }
 
   comment(start: number, end: number): void {
@@ -192,8 +201,7 @@ class Reader {
     open.table.commitRange = [start, end];
     open.table.range[1] = end;
     trimTable(open.table);
-    this.open = undefined;
-    this.lastChain = this.previousChain = this.lastTargetChain = undefined;
+    this.endTable();
   }
 
   chainHeader(start: number, end: number): void {
@@ -267,9 +275,16 @@ class Reader {
       }
     }
     // A chain of the table gives its name (one lookup, as for the chain of a rule).
-    const chain = lt.quoted[k] ? undefined : this.open?.chains.get(text.slice(lt.start[k], lt.end[k]));
+    const open = this.open!;
+    const chain = lt.quoted[k] ? undefined : open.chains.get(text.slice(lt.start[k], lt.end[k]));
     this.lastTargetChain = chain;
-    const name = chain?.name || nameOf(lt, k, this.rules);
+    let name: string;
+    if (chain) name = chain.name;
+    else {
+      // Not a chain of the table so far (a built-in target, a chain declared later, a typo).
+      name = nameOf(lt, k, this.rules);
+      open.table.columns.unresolved.add(name);
+    }
     recentTargets[this.nextRecent] = name;
     this.nextRecent = (this.nextRecent + 1) % RECENT_TARGETS;
     return name;

@@ -632,6 +632,12 @@ export class RuleColumns implements RuleTable {
   #all: ParsedRule[] | undefined = undefined;
   /** The rules without criteria, in file order (few: a chain's last rule, a jump to a chain). */
   #unconditional: number[] = [];
+  /**
+   * The target names the parser did not find among the table's chains when it read them (built-in
+   * targets, chains declared after the rule, undefined chains): every other rule's target was a
+   * chain of the table then.
+   */
+  readonly unresolved = new Set<string>();
   /** Signatures that are not their line's text, made once each per `duplicates()`. */
   #strings: Map<number, string> | undefined = undefined;
 
@@ -773,6 +779,11 @@ export class RuleColumns implements RuleTable {
 
   unconditional(): number[] {
     return this.#unconditional.slice();
+  }
+
+  unresolvedTargets(): ReadonlySet<string> | undefined {
+    // A target set on a rule's object may name anything.
+    return this.targetsOwned === 0 ? this.unresolved : undefined;
   }
 
   /** Every rule in file order. */

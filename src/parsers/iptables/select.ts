@@ -26,6 +26,12 @@ export interface RuleTable {
   withTarget(names: readonly string[]): number[];
   /** The indices of the rules without criteria (`hasCriteria` false), in file order. */
   unconditional(): number[];
+  /**
+   * Every target name that may not be a chain of the table: a parsed table gives the names it did
+   * not find among the table's chains when it read the rules (every other target was a chain of
+   * the table by then, and a chain stays); undefined when not known (every name may be one).
+   */
+  unresolvedTargets(): ReadonlySet<string> | undefined;
   /** Rule `i` in file order. */
   rule(i: number): IptablesRule;
 }
@@ -115,6 +121,10 @@ class RuleArray implements RuleTable {
       if (!r.hasCriteria) found.push(i);
     });
     return found;
+  }
+
+  unresolvedTargets(): undefined {
+    return undefined;
   }
 
   rule(i: number): IptablesRule {
