@@ -46,7 +46,10 @@ export class ConfigResolver {
   private readonly dirConfig = new Map<string, string | undefined>();
   private readonly loaded = new Map<string, Promise<LoadedConfig>>();
   private readonly ready = new Map<string, LoadedConfig | null>();
+  /** Configs of files under a config with `files` overrides, by file and kind. */
   private readonly resolved = new Map<string, ResolvedConfig>();
+  /** Configs of the other files, by their config file's config (null: none) and kind. */
+  private readonly shared = new Map<LoadedConfig | null, Map<InputKind | undefined, ResolvedConfig>>();
   private explicit?: LoadedConfig;
   /** Rules compiled from policy files, by file. */
   private readonly policyRules = new Map<string, RuleModule<any>[]>();
@@ -104,9 +107,16 @@ export class ConfigResolver {
   configFor(filePath: string, kind?: InputKind): ResolvedConfig {
     const { abs } = this.pathsOf(filePath);
     const loaded = this.loadedFor(filePath);
-    // Without `files` overrides, every file under one config gets the same config (per kind).
-    const perFile = loaded?.elements.some((el) => el.files) ?? false;
-    const key = `${perFile ? abs : `config:${loaded?.filePath ?? ''}`}\0${kind ?? ''}`;
+    // Without `files` overrides, every file under one config gets the same config (per kind),
+    // found by the config's object: no key string is made and hashed per file.
+    if (!loaded || !hasFileOverrides(loaded)) {
+      let byKind = this.shared.get(loaded ?? null);
+      if (!byKind) this.shared.set(loaded ?? null, (byKind = new Map()));
+      let config = byKind.get(kind);
+      if (!config) byKind.set(kind, (config = this.compute(abs, kind, loaded)));
+      return config;
+    }
+    const key = `${abs}\0${kind ?? ''}`;
     let config = this.resolved.get(key);
     if (!config) {
       config = this.compute(abs, kind, loaded);
@@ -295,4 +305,13 @@ function severityName(value: unknown): 'off' | 'warn' | 'error' {
   if (value === 2 || value === 'error') return 'error';
   if (value === 1 || value === 'warn') return 'warn';
   return 'off';
+}
+
+const fileOverrides = new WeakMap<LoadedConfig, boolean>();
+
+/** Whether a config has elements with `files` (once per config, not per file asked about). */
+function hasFileOverrides(loaded: LoadedConfig): boolean {
+  let has = fileOverrides.get(loaded);
+  if (has === undefined) fileOverrides.set(loaded, (has = loaded.elements.some((el) => el.files)));
+  return has;
 }
