@@ -138,6 +138,34 @@ describe('the netlint bin', () => {
     expect(readdirSync(cache)).toEqual([]);
   });
 
+  it.skipIf(process.platform !== 'linux')("runs V8's background threads at a lower priority than the main thread (Linux only)", () => {
+    // A formatter runs in the netlint process: it reports each thread's nice value.
+    const formatter = path.join(tmp, 'threads.mjs');
+    writeFileSync(
+      formatter,
+      [
+        "import { readdirSync, readFileSync } from 'node:fs';",
+        'const nice = (t) => { const stat = readFileSync(`/proc/self/task/${t}/stat`, "utf8"); return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]); };',
+        'export default () => JSON.stringify({ pid: process.pid, threads: readdirSync("/proc/self/task").map((t) => ({ tid: Number(t), nice: nice(t) })) });',
+        '',
+      ].join('\n'),
+    );
+    const threads = (env: Record<string, string>) => {
+      const r = run(bin, ['lint', 'examples', '--format', formatter], env);
+      expect(r.stderr).toBe('');
+      const { pid, threads } = JSON.parse(r.stdout) as { pid: number; threads: { tid: number; nice: number }[] };
+      return { main: threads.find((t) => t.tid === pid)!.nice, others: threads.filter((t) => t.tid !== pid).map((t) => t.nice) };
+    };
+    // Relative to the main thread's (the tests may run niced).
+    const lowered = threads({ NETLINT_BACKGROUND_NICE: '' });
+    const background = Math.min(19, lowered.main + 10);
+    // V8's workers, started with the process; threads started later (libuv's) get the main thread's.
+    expect(lowered.others.filter((n) => n === background).length).toBeGreaterThanOrEqual(1);
+    expect(lowered.others.every((n) => n === lowered.main || n === background)).toBe(true);
+    const left = threads({ NETLINT_BACKGROUND_NICE: '0' });
+    expect(left.others.every((n) => n === left.main)).toBe(true);
+  });
+
   it('scripts compiled from the cache can still import modules (plugins, formatters, config files)', () => {
     const cache = path.join(tmp, 'imports');
     const dir = path.join(tmp, 'plugin-run');
