@@ -55,6 +55,34 @@ describe('duplicate rules of a parsed table', () => {
     expect(found.length).toBe(10 + 37);
   });
 
+  it('finds what comparing signatures finds in dumps of chains of every size, in any order', () => {
+    // A small pseudo-random generator: the same dumps on every run.
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    // Same-length lines, spellings whose signature is not the text (two spaces, options after
+    // the target's, counters, -I), and targets that differ only at their end.
+    const shapes = [
+      (c: string) => `-A ${c} -s 10.0.0.${next(3)}/32 -j RETURN`,
+      (c: string) => `-A ${c} -d 10.0.0.${next(3)}/32 -j RETURN`,
+      (c: string) => `-A ${c}  -s 10.0.0.${next(3)}/32 -j RETURN`,
+      (c: string) => `-A ${c} -j MARK --set-xmark 0x${next(2)}/0xffffffff -s 10.0.0.1/32`,
+      (c: string) => `[0:0] -A ${c} -s 10.0.0.${next(3)}/32 -j RETURN`,
+      (c: string) => `-I ${c} -s 10.0.0.${next(3)}/32 -j RETURN`,
+      (c: string) => `-A ${c} -m comment --comment "x ${next(2)}" -j KUBE-SEP-${next(2)}`,
+    ];
+    for (let round = 0; round < 40; round++) {
+      const chains = Array.from({ length: 1 + next(4) }, (_, k) => `C${k}`);
+      const body: string[] = [];
+      const count = 1 + next(40);
+      for (let k = 0; k < count; k++) body.push(shapes[next(shapes.length)](chains[next(chains.length)]));
+      const text = `*filter\n${chains.map((c) => `:${c} - [0:0]`).join('\n')}\n:KUBE-SEP-0 - [0:0]\n:KUBE-SEP-1 - [0:0]\n${body.join('\n')}\nCOMMIT\n`;
+      duplicateLines(text);
+    }
+  });
+
   it('compares a rule whose chain was set with the rules of that chain', () => {
     const p = parse('*filter\n:A - [0:0]\n:B - [0:0]\n-A A -j DROP\n-A B -j DROP\n-A B -j ACCEPT\nCOMMIT\n');
     const table = p.doc.tables[0];

@@ -632,6 +632,15 @@ export class RuleColumns implements RuleTable {
   #all: ParsedRule[] | undefined = undefined;
   /** The rules without criteria, in file order (few: a chain's last rule, a jump to a chain). */
   #unconditional: number[] = [];
+  /** Chains with more than SMALL_CHAIN rules, by index, in the order they grew past it. */
+  #largeChains: number[] = [];
+  /**
+   * By large chain: the keys (`#signatureKey`) of its rules' plain signatures, or null once two
+   * rules share one or a rule's signature is not its text (`duplicates()` then compares its rules'
+   * signatures). Noted as rules are added, where the parser's code is hot: a chain of rules that
+   * each jump elsewhere (KUBE-SERVICES) then needs no signature at all.
+   */
+  #largeKeys = new Map<number, Set<number> | null>();
   /**
    * The target names the parser did not find among the table's chains when it read them (built-in
    * targets, chains declared after the rule, undefined chains): every other rule's target was a
@@ -692,7 +701,8 @@ export class RuleColumns implements RuleTable {
     this.chainIndex[i] = c;
     this.previousInChain[i] = this.lastInChain[c];
     this.lastInChain[c] = i;
-    this.chainSize[c]++;
+    const size = ++this.chainSize[c];
+    if (size > SMALL_CHAIN) this.#addToLarge(c, i, size, plainSignature);
     this.chainOf.push(chain);
     this.targetName.push(targetName);
     if (position !== undefined) (this.positions ??= new Map()).set(i, position);
@@ -700,6 +710,39 @@ export class RuleColumns implements RuleTable {
     this.count = i + 1;
     this.#all = undefined;
     return i;
+  }
+
+  /** Notes rule `i`, the `size`th of chain `c`, a chain with more than SMALL_CHAIN rules. */
+  #addToLarge(c: number, i: number, size: number, plain: boolean): void {
+    let keys = this.#largeKeys.get(c);
+    if (size === SMALL_CHAIN + 1) {
+      this.#largeChains.push(c);
+      // The chain's earlier rules, now that it is large.
+      keys = new Set();
+      for (let j = this.previousInChain[i]; j >= 0 && keys !== null; j = this.previousInChain[j]) keys = this.#noteKey(keys, j, (this.bits[j] & PLAIN_SIGNATURE) !== 0);
+      this.#largeKeys.set(c, keys);
+    }
+    if (keys && this.#noteKey(keys, i, plain) === null) this.#largeKeys.set(c, null);
+  }
+
+  /** `keys` with rule `i`'s key added, or null when it has it already or `i` is not plain. */
+  #noteKey(keys: Set<number>, i: number, plain: boolean): Set<number> | null {
+    if (!plain) return null;
+    const key = this.#signatureKey(i);
+    if (keys.has(key)) return null;
+    keys.add(key);
+    return keys;
+  }
+
+  /** A number from the length and the last (up to 16) characters of rule `i`'s plain signature. */
+  #signatureKey(i: number): number {
+    const text = this.source.text;
+    const end = this.end[i];
+    const length = end - this.chainStart[i];
+    let h = length;
+    for (let k = end - Math.min(16, length); k < end; k++) h = Math.imul(h ^ text.charCodeAt(k), 16777619);
+    // A small integer: a set keeps it without a heap number.
+    return h & 0x3fffffff;
   }
 
   #grow(): void {
@@ -822,14 +865,10 @@ export class RuleColumns implements RuleTable {
     // through the chain's list (dumps written as kube-proxy writes them interleave chains).
     const { chainIndex, chainSize, previousInChain } = this;
     const firstOf = new Int32Array(n).fill(-1);
-    let large = false;
     for (let i = 0; i < n; i++) {
       const previous = previousInChain[i];
-      if (previous < 0) continue;
-      if (chainSize[chainIndex[i]] > SMALL_CHAIN) {
-        large = true;
-        continue;
-      }
+      // Rules of large chains are looked at below.
+      if (previous < 0 || chainSize[chainIndex[i]] > SMALL_CHAIN) continue;
       const plain = (bits[i] & (PLAIN_SIGNATURE | RENAMED)) === PLAIN_SIGNATURE;
       const length = plain ? end[i] - chainStart[i] : this.#own(i).length;
       for (let j = previous; j >= 0; j = previousInChain[j]) {
@@ -846,12 +885,11 @@ export class RuleColumns implements RuleTable {
         }
       }
     }
-    if (!large) return found;
     // Chains with many rules (KUBE-SERVICES) by their signatures, each chain's rules in file order.
-    const chains = this.chainCount;
-    for (let c = 0; c < chains; c++) {
+    for (const c of this.#largeChains) {
+      // Every rule with a plain signature, and none of the same length and end: no duplicates.
+      if (this.#largeKeys.get(c)) continue;
       const size = chainSize[c];
-      if (size <= SMALL_CHAIN) continue;
       const list = new Int32Array(size);
       for (let k = size - 1, i = this.lastInChain[c]; k >= 0; k--, i = previousInChain[i]) list[k] = i;
       this.#bySignature(list, found);
