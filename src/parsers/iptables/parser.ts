@@ -85,8 +85,8 @@ class Reader {
   lastTargetChain: ParsedChain | undefined = undefined;
   /** The target of the previous rule: kube-proxy lists a chain's rules right after the jump to it. */
   lastTarget: string | undefined = undefined;
-  readonly recentTargets: string[] = [];
-  nextRecent = 0;
+  /** Target names seen, by `targetSlot` of their text (see `targetName`). */
+  readonly recentTargets: (string | undefined)[] = new Array<string | undefined>(RECENT_TARGETS).fill(undefined);
   /** Where the last search for a `:` found one, and where it started (see `colonIn`). */
   nextColon = -1;
   nextColonFrom = -1;
@@ -163,8 +163,7 @@ class Reader {
     this.lastChain = this.previousChain = this.lastTargetChain = undefined;
     // Each table records the target names it did not find as chains (`RuleColumns.unresolved`):
     // a name is looked up again in the next table.
-    this.recentTargets.length = 0;
-    this.nextRecent = 0;
+    this.recentTargets.fill(undefined);
   }
 
   comment(start: number, end: number): void {
@@ -260,23 +259,26 @@ class Reader {
 
   /**
    * The name of the target token `k`. A few targets (KUBE-MARK-MASQ, DNAT, RETURN, ACCEPT...)
-   * are most of a dump's: the last ones seen are compared before the name is looked up.
+   * are most of a dump's: names seen are kept in a small table by their length and two of their
+   * characters, and the one in the token's slot is compared before the name is looked up. The
+   * chains rules jump to once (a kube-proxy dump's KUBE-SEP-..., 30,000 of them) take a slot
+   * each in passing, and mostly leave the frequent ones where they are.
    */
   targetName(k: number): string {
     const { lt, text, recentTargets } = this;
-    if (!lt.quoted[k]) {
-      const s = lt.start[k];
-      const e = lt.end[k];
-      for (let i = 0; i < recentTargets.length; i++) {
-        if (reads(text, s, e, recentTargets[i])) {
-          this.lastTargetChain = undefined;
-          return recentTargets[i];
-        }
+    const s = lt.start[k];
+    const e = lt.end[k];
+    const slot = lt.quoted[k] || e === s ? -1 : ((e - s) * 31 + text.charCodeAt(e - 1) * 7 + text.charCodeAt(s + ((e - s) >> 1))) & (RECENT_TARGETS - 1);
+    if (slot >= 0) {
+      const recent = recentTargets[slot];
+      if (recent !== undefined && reads(text, s, e, recent)) {
+        this.lastTargetChain = undefined;
+        return recent;
       }
     }
     // A chain of the table gives its name (one lookup, as for the chain of a rule).
     const open = this.open!;
-    const chain = lt.quoted[k] ? undefined : open.chains.get(text.slice(lt.start[k], lt.end[k]));
+    const chain = slot < 0 ? undefined : open.chains.get(text.slice(s, e));
     this.lastTargetChain = chain;
     let name: string;
     if (chain) name = chain.name;
@@ -285,8 +287,7 @@ class Reader {
       name = nameOf(lt, k, this.rules);
       open.table.columns.unresolved.add(name);
     }
-    recentTargets[this.nextRecent] = name;
-    this.nextRecent = (this.nextRecent + 1) % RECENT_TARGETS;
+    if (slot >= 0) recentTargets[slot] = name;
     return name;
   }
 
@@ -483,8 +484,8 @@ function readChainHeader(lt: LineTokens, text: string, start: number, end: numbe
   }
 }
 
-/** How many recent target names `targetName` compares. */
-const RECENT_TARGETS = 4;
+/** The size of the table of target names `targetName` keeps (a power of two). */
+const RECENT_TARGETS = 64;
 
 /**
  * True if `text[start, end)` is `name`. The last characters are compared before `startsWith` is
