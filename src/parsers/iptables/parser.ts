@@ -85,7 +85,7 @@ class Reader {
   lastTargetChain: ParsedChain | undefined = undefined;
   /** The target of the previous rule: kube-proxy lists a chain's rules right after the jump to it. */
   lastTarget: string | undefined = undefined;
-  /** Target names seen, by `targetSlot` of their text (see `targetName`). */
+  /** Target names seen, each in a slot chosen by its length and two of its characters (see `targetName`). */
   readonly recentTargets: (string | undefined)[] = new Array<string | undefined>(RECENT_TARGETS).fill(undefined);
   /** Where the last search for a `:` found one, and where it started (see `colonIn`). */
   nextColon = -1;
