@@ -161,7 +161,7 @@ class Reader {
   endTable(): void {
     this.open = undefined;
     this.lastChain = this.previousChain = this.lastTargetChain = undefined;
-    // Each table records the target names it did not find as chains (`RuleColumns.unresolved`):
+    // Each table records the target names it did not find as chains (`RuleColumns.noteUnresolved`):
     // a name is looked up again in the next table.
     this.recentTargets.fill(undefined);
   }
@@ -285,7 +285,7 @@ class Reader {
     else {
       // Not a chain of the table so far (a built-in target, a chain declared later, a typo).
       name = nameOf(lt, k, this.rules);
-      open.table.columns.unresolved.add(name);
+      open.table.columns.noteUnresolved(name);
     }
     if (slot >= 0) recentTargets[slot] = name;
     return name;

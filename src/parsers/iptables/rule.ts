@@ -646,7 +646,7 @@ export class RuleColumns implements RuleTable {
    * targets, chains declared after the rule, undefined chains): every other rule's target was a
    * chain of the table then.
    */
-  readonly unresolved = new Set<string>();
+  readonly #unresolved = new Set<string>();
   /** Signatures that are not their line's text, made once each per `duplicates()`. */
   #strings: Map<number, string> | undefined = undefined;
 
@@ -702,7 +702,7 @@ export class RuleColumns implements RuleTable {
     this.previousInChain[i] = this.lastInChain[c];
     this.lastInChain[c] = i;
     const size = ++this.chainSize[c];
-    if (size > SMALL_CHAIN) this.#addToLarge(c, i, size, plainSignature);
+    if (size > SMALL_CHAIN) this.#addToLarge(c, i, size);
     this.chainOf.push(chain);
     this.targetName.push(targetName);
     if (position !== undefined) (this.positions ??= new Map()).set(i, position);
@@ -713,25 +713,30 @@ export class RuleColumns implements RuleTable {
   }
 
   /** Notes rule `i`, the `size`th of chain `c`, a chain with more than SMALL_CHAIN rules. */
-  #addToLarge(c: number, i: number, size: number, plain: boolean): void {
+  #addToLarge(c: number, i: number, size: number): void {
     let keys = this.#largeKeys.get(c);
     if (size === SMALL_CHAIN + 1) {
       this.#largeChains.push(c);
       // The chain's earlier rules, now that it is large.
       keys = new Set();
-      for (let j = this.previousInChain[i]; j >= 0 && keys !== null; j = this.previousInChain[j]) keys = this.#noteKey(keys, j, (this.bits[j] & PLAIN_SIGNATURE) !== 0);
+      for (let j = this.previousInChain[i]; j >= 0; j = this.previousInChain[j]) {
+        if (!this.#noteKey(keys, j)) {
+          keys = null;
+          break;
+        }
+      }
       this.#largeKeys.set(c, keys);
     }
-    if (keys && this.#noteKey(keys, i, plain) === null) this.#largeKeys.set(c, null);
+    if (keys && !this.#noteKey(keys, i)) this.#largeKeys.set(c, null);
   }
 
-  /** `keys` with rule `i`'s key added, or null when it has it already or `i` is not plain. */
-  #noteKey(keys: Set<number>, i: number, plain: boolean): Set<number> | null {
-    if (!plain) return null;
+  /** Adds rule `i`'s key to `keys`; false when `keys` has it already or `i`'s signature is not its text. */
+  #noteKey(keys: Set<number>, i: number): boolean {
+    if (!this.#plain(i)) return false;
     const key = this.#signatureKey(i);
-    if (keys.has(key)) return null;
+    if (keys.has(key)) return false;
     keys.add(key);
-    return keys;
+    return true;
   }
 
   /** A number from the length and the last (up to 16) characters of rule `i`'s plain signature. */
@@ -824,9 +829,14 @@ export class RuleColumns implements RuleTable {
     return this.#unconditional.slice();
   }
 
+  /** Notes a target name the parser did not find among the table's chains (see `unresolvedTargets`). */
+  noteUnresolved(name: string): void {
+    this.#unresolved.add(name);
+  }
+
   unresolvedTargets(): ReadonlySet<string> | undefined {
     // A target set on a rule's object may name anything.
-    return this.targetsOwned === 0 ? this.unresolved : undefined;
+    return this.targetsOwned === 0 ? this.#unresolved : undefined;
   }
 
   /** Every rule in file order. */

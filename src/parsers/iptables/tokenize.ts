@@ -143,8 +143,8 @@ export class LineTokens {
   }
 
   /**
-   * The offset of the next quote, backslash or two spaces in a row from `from` on: the last one
-   * found, while the search that found it started at or before `from` and it is not behind.
+   * The offset of the next quote from `from` on: the one found last, while the search that found
+   * it started at or before `from` and it is not behind (as for the two below).
    */
   #nextQuote(text: string, from: number): number {
     if (this.#quote < from || this.#quoteFrom > from) {
@@ -154,6 +154,7 @@ export class LineTokens {
     return this.#quote;
   }
 
+  /** The offset of the next backslash from `from` on. */
   #nextBackslash(text: string, from: number): number {
     if (this.#backslash < from || this.#backslashFrom > from) {
       this.#backslash = nextIndex(text, '\\', from);
@@ -162,6 +163,7 @@ export class LineTokens {
     return this.#backslash;
   }
 
+  /** The offset of the next two spaces in a row from `from` on. */
   #nextDoubleSpace(text: string, from: number): number {
     if (this.#doubleSpace < from || this.#doubleSpaceFrom > from) {
       this.#doubleSpace = nextIndex(text, '  ', from);
